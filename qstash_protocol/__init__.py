@@ -1,0 +1,28 @@
+"""The QStash request-header protocol as pure functions: parse, validate, encode. No I/O.
+
+>>> from qstash_protocol import parse_duration, format_duration
+>>> format_duration(parse_duration("90m"))
+'1h30m'
+
+Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``code``, the
+``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
+"""
+
+from qstash_protocol.durations import (
+    MAX_DURATION,
+    MAX_DURATION_LENGTH,
+    format_duration,
+    parse_duration,
+)
+from qstash_protocol.errors import InvalidDuration, ProtocolError
+
+__all__ = [
+    "MAX_DURATION",
+    "MAX_DURATION_LENGTH",
+    "InvalidDuration",
+    "ProtocolError",
+    "format_duration",
+    "parse_duration",
+]
+
+__version__ = "0.1.0"
