@@ -11,10 +11,11 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 from qstash_protocol.durations import (
     MAX_DURATION,
     MAX_DURATION_LENGTH,
+    InvalidDuration,
     format_duration,
     parse_duration,
 )
-from qstash_protocol.errors import InvalidDuration, ProtocolError
+from qstash_protocol.errors import ProtocolError
 
 __all__ = [
     "MAX_DURATION",

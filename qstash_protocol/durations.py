@@ -53,17 +53,46 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Final
+from typing import ClassVar, Final
 
-from qstash_protocol.errors import InvalidDuration
+from qstash_protocol.errors import ProtocolError
 
 __all__ = [
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
+    "InvalidDuration",
     "format_duration",
     "parse_duration",
 ]
+
+
+class InvalidDuration(ProtocolError):
+    """A duration (``Upstash-Delay``, ``Upstash-Timeout``, a flow-control period) is invalid.
+
+    >>> try:
+    ...     parse_duration("5w")
+    ... except InvalidDuration as err:
+    ...     print(err.code)
+    duration.unknown_unit
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "duration.empty": "the value is empty",
+        "duration.too_long": "the value is longer than MAX_DURATION_LENGTH",
+        "duration.whitespace": "the value contains whitespace",
+        "duration.signed": "the value has a sign; durations are never negative",
+        "duration.non_ascii_digit": "a digit outside ASCII 0-9",
+        "duration.missing_unit": "a number without a unit",
+        "duration.missing_number": "a unit without a number",
+        "duration.invalid_number": "a malformed number (a lone '.')",
+        "duration.unknown_unit": "a unit that is not d, h, m, s, ms, us, µs or ns",
+        "duration.out_of_range": "larger than the largest duration the server can hold",
+        "duration.negative": "a negative timedelta given to the formatter",
+        "duration.not_whole_seconds": "a bare number that is not a whole number of seconds",
+    }
+
 
 #: The longest text :func:`parse_duration` looks at. ``"1d23h59m59s999ms999us999ns"`` is 26
 #: characters; 64 leaves room for every honest spelling and bounds the work on hostile input.
@@ -141,7 +170,7 @@ def parse_duration(text: str, *, allow_bare_seconds: bool = False) -> timedelta:
     >>> parse_duration("30")
     Traceback (most recent call last):
       ...
-    qstash_protocol.errors.InvalidDuration: missing unit after '30', e.g. '30s'
+    qstash_protocol.durations.InvalidDuration: missing unit after '30', e.g. '30s'
       30
       ^^
 

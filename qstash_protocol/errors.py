@@ -1,9 +1,10 @@
 """The one error model every parser in the library shares.
 
 Every problem the library finds in protocol input is a :class:`ProtocolError`, a
-:class:`ValueError`. Each concept has its own subclass (:class:`InvalidDuration`,
-``InvalidRetryDelay``, ``InvalidHeaders``, ...), so ``except ProtocolError`` catches them all and
-``except InvalidDuration`` only one kind.
+:class:`ValueError`. Each concept has its own subclass, defined beside its parser
+(``durations.InvalidDuration``, ``retry_delay.InvalidRetryDelay``, ...) and exported from
+``qstash_protocol``, so ``except ProtocolError`` catches them all and ``except InvalidDuration``
+only one kind.
 
 An error carries:
 
@@ -18,6 +19,7 @@ An error carries:
 ``str(error)`` is the message on one line, followed by the value with a caret marker under the
 span, so a log line points at the bad character::
 
+    >>> from qstash_protocol import InvalidDuration
     >>> err = InvalidDuration("missing unit after '30', e.g. '30s'",
     ...                       code="duration.missing_unit", value="30", span=(0, 2))
     >>> print(err)
@@ -35,7 +37,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-__all__ = ["InvalidDuration", "ProtocolError"]
+__all__ = ["ProtocolError"]
 
 #: A value longer than this is shown as a window around the span, so that a hostile
 #: multi-kilobyte value does not flood a log line.
@@ -90,6 +92,7 @@ class ProtocolError(ValueError):
     def with_header(self, header: str | None) -> ProtocolError:
         """Return a copy of this error that names the header the value came from.
 
+        >>> from qstash_protocol import InvalidDuration
         >>> err = InvalidDuration("missing unit after '1', e.g. '1s'",
         ...                       code="duration.missing_unit", value="1", span=(0, 1))
         >>> print(err.with_header("Upstash-Delay"))
@@ -107,6 +110,7 @@ class ProtocolError(ValueError):
         Used when a parser reports on a part of a value (one item of a list) and the error
         should point into the whole header value.
 
+        >>> from qstash_protocol import InvalidDuration
         >>> err = InvalidDuration("bad", code="duration.missing_unit", value="1", span=(0, 1))
         >>> err.shifted(7, "period=1").span
         (7, 8)
@@ -143,6 +147,7 @@ class ProtocolError(ValueError):
     def to_dict(self) -> dict[str, Any]:
         """Return the error as plain JSON-ready data (the form the CLI and vectors use).
 
+        >>> from qstash_protocol import InvalidDuration
         >>> InvalidDuration("m", code="duration.empty", value="", span=(0, 0)).to_dict()
         {'code': 'duration.empty', 'message': 'm', 'header': None, 'value': '', 'span': [0, 0]}
         """
@@ -198,30 +203,3 @@ def _caret_block(value: str, span: tuple[int, int] | None) -> str:
     col = len(prefix) + sum(width for _, width in pieces[:first])
     width = sum(w for _, w in pieces[first:last])
     return "  " + line + "\n  " + " " * col + "^" * max(1, width)
-
-
-class InvalidDuration(ProtocolError):
-    """A duration (``Upstash-Delay``, ``Upstash-Timeout``, a flow-control period) is invalid.
-
-    >>> from qstash_protocol import parse_duration
-    >>> try:
-    ...     parse_duration("5w")
-    ... except InvalidDuration as err:
-    ...     print(err.code)
-    duration.unknown_unit
-    """
-
-    CODES: ClassVar[Mapping[str, str]] = {
-        "duration.empty": "the value is empty",
-        "duration.too_long": "the value is longer than MAX_DURATION_LENGTH",
-        "duration.whitespace": "the value contains whitespace",
-        "duration.signed": "the value has a sign; durations are never negative",
-        "duration.non_ascii_digit": "a digit outside ASCII 0-9",
-        "duration.missing_unit": "a number without a unit",
-        "duration.missing_number": "a unit without a number",
-        "duration.invalid_number": "a malformed number (a lone '.')",
-        "duration.unknown_unit": "a unit that is not d, h, m, s, ms, us, µs or ns",
-        "duration.out_of_range": "larger than the largest duration the server can hold",
-        "duration.negative": "a negative timedelta given to the formatter",
-        "duration.not_whole_seconds": "a bare number that is not a whole number of seconds",
-    }

@@ -191,7 +191,11 @@ groups = st.tuples(
     st.one_of(st.none(), st.integers(min_value=0, max_value=999_999)),
     st.sampled_from(UNITS),
 ).map(lambda g: f"{g[0]}{'' if g[1] is None else f'.{g[1]}'}{g[2]}")
-duration_texts = st.lists(groups, min_size=1, max_size=6).map("".join)
+duration_texts = (
+    st.lists(groups, min_size=1, max_size=5)
+    .map("".join)
+    .filter(lambda t: len(t) <= MAX_DURATION_LENGTH)
+)
 
 
 @given(duration_texts)
