@@ -1,0 +1,87 @@
+"""Run the language-neutral conformance vectors in tests/vectors/ (format: its README)."""
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import qstash_protocol
+from qstash_protocol import ProtocolError
+
+VECTORS = Path(__file__).parent / "vectors"
+
+
+def _files() -> list[Path]:
+    return sorted(VECTORS.glob("*.json"))
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in _files():
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for index, case in enumerate(document["cases"]):
+            label = case.get("description") or repr(case["input"])[:40]
+            params.append(
+                pytest.param(document["parser"], case, id=f"{path.stem}[{index}]:{label}")
+            )
+    return params
+
+
+def _all_error_classes() -> list[type[ProtocolError]]:
+    return [
+        obj
+        for obj in vars(qstash_protocol).values()
+        if isinstance(obj, type) and issubclass(obj, ProtocolError) and obj is not ProtocolError
+    ]
+
+
+def test_every_file_is_well_formed() -> None:
+    assert _files(), "no vector files found"
+    for path in _files():
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert set(document) <= {"description", "parser", "cases"}, path
+        assert document["parser"] == path.stem, path
+        assert document["description"], path
+        assert document["cases"], path
+        for case in document["cases"]:
+            assert set(case) <= {"description", "input", "options", "output", "error"}, case
+            assert ("output" in case) != ("error" in case), case
+            if "error" in case:
+                assert set(case["error"]) <= {"code", "span", "header"}, case
+
+
+@pytest.mark.parametrize(("parser", "case"), _cases())
+def test_vector(parser: str, case: dict[str, Any]) -> None:
+    adapter = importlib.import_module(f"tests.adapters.{parser}")
+    options = case.get("options", {})
+    if "output" in case:
+        assert adapter.run(case["input"], options) == case["output"]
+        return
+    expected = case["error"]
+    with pytest.raises(ProtocolError) as info:
+        adapter.run(case["input"], options)
+    errors = getattr(info.value, "errors", None) or [info.value]
+    found = [(e.code, list(e.span) if e.span else None, e.header) for e in errors]
+    assert any(
+        code == expected["code"]
+        and ("span" not in expected or span == expected["span"])
+        and ("header" not in expected or header == expected["header"])
+        for code, span, header in found
+    ), found
+
+
+def test_every_error_code_is_produced_by_some_vector() -> None:
+    produced = set()
+    for path in _files():
+        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
+            if "error" in case:
+                produced.add(case["error"]["code"])
+    defined = {code for cls in _all_error_classes() for code in cls.CODES}
+    # Codes that can only come from a typed call (not from text) are exempt; each says why.
+    exempt = {
+        "duration.negative": "format_duration of a negative timedelta: no text produces it",
+    }
+    missing = sorted(defined - produced - set(exempt))
+    assert not missing, f"error codes no vector produces: {missing}"
