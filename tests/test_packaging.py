@@ -1,0 +1,100 @@
+"""The wheel carries the grammars, and an installed wheel reads them via importlib.resources."""
+
+import os
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import qstash_protocol
+from qstash_protocol._resources import grammar_text
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAMMARS = sorted(p.name for p in (ROOT / "grammars").iterdir() if p.is_file())
+
+
+def test_source_checkout_finds_every_grammar() -> None:
+    assert GRAMMARS
+    for name in GRAMMARS:
+        assert grammar_text(name) == (ROOT / "grammars" / name).read_text(encoding="utf-8")
+
+
+# The public API, pinned: adding or removing a name is a deliberate act that updates this list.
+PUBLIC_API = {
+    "MAX_DURATION",
+    "MAX_DURATION_LENGTH",
+    "InvalidDuration",
+    "ProtocolError",
+    "format_duration",
+    "parse_duration",
+}
+
+
+def test_public_api_is_pinned() -> None:
+    exported = qstash_protocol.__all__
+    assert len(exported) == len(set(exported))
+    assert set(exported) == PUBLIC_API
+    for name in exported:
+        assert hasattr(qstash_protocol, name), name
+
+
+@pytest.mark.slow
+def test_built_wheel_ships_and_loads_the_grammars(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("qstash_protocol-*.whl")
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    python = env_dir / bindir / ("python.exe" if os.name == "nt" else "python")
+    target = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    # Install the wheel by hand (no network, no pip in the fresh environment): a wheel is a zip.
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+
+    # The fresh environment borrows only the runtime dependencies (lark, pydantic) from ours,
+    # through PYTHONPATH; our editable install's path hook is not processed from there.
+    deps = sysconfig.get_paths()["purelib"]
+    script = textwrap.dedent(
+        f"""
+        import lark, pathlib, qstash_protocol
+        from qstash_protocol._resources import grammar_text
+        location = pathlib.Path(qstash_protocol.__file__).resolve()
+        assert location.is_relative_to(pathlib.Path({str(target)!r}).resolve()), location
+        grammars = pathlib.Path(qstash_protocol.__file__).parent / "grammars"
+        assert grammars.is_dir() and not grammars.is_symlink(), grammars
+        for name in {GRAMMARS!r}:
+            text = grammar_text(name)
+            if name.endswith(".lark"):
+                lark.Lark(text, parser="lalr")
+        print("ok", len({GRAMMARS!r}))
+        """
+    )
+    result = subprocess.run(
+        [str(python), "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": deps},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"ok {len(GRAMMARS)}"
