@@ -1,0 +1,407 @@
+"""HTTP header names and values as the QStash server sees them, and the ``Upstash-`` prefix grammar.
+
+>>> canonical_header_name("upstash-forward-x-api-key")
+'Upstash-Forward-X-Api-Key'
+>>> parse_header_name("Upstash-Callback-Failure-Callback-Retries").scopes
+('callback', 'failure_callback')
+
+Facts
+-----
+- Header names are case-insensitive (RFC 9110 §5.1). The TypeScript SDK sends lower case, the Go
+  SDK Go's canonical case, the Python SDK whatever the user wrote. The server is written in Go and
+  delivers forwarded headers under Go's canonical name (``textproto.CanonicalMIMEHeaderKey``:
+  upper-case the first letter and every letter after ``-``, lower-case the rest). So does this
+  library: :func:`canonical_header_name`.
+- A name is an RFC 9110 ``token``: ``1*tchar``, ``tchar = "!" / "#" / "$" / "%" / "&" / "'" /
+  "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA``.
+- A value may not contain CR, LF or NUL (RFC 9110 §5.5: they allow header injection), nor any
+  other control character but horizontal tab (Go's ``httpguts.ValidHeaderFieldValue`` refuses
+  them too). Surrounding spaces and tabs are not part of a value and are removed.
+- The prefix grammar (research ``sdk_protocol.md`` §5, ``server_semantics.md`` §6), matched
+  case-insensitively, longest match first::
+
+      name      := "Upstash-" scope* directive
+      scope     := "Callback-" | "Failure-Callback-"
+      directive := "Forward-" field-name         (forwarded to that scope's destination)
+                 | "Callback" | "Failure-Callback" (the URL of a nested callback)
+                 | setting                        (Method, Timeout, Retries, Retry-Delay, ...)
+                 | anything else                  (a header this library does not know)
+
+  So ``Upstash-Failure-Callback-Forward-X`` forwards ``X`` to the failure callback, and
+  ``Upstash-Callback-Failure-Callback-Retries`` sets the retries of the failure callback of the
+  callback message. At most :data:`MAX_SCOPE_DEPTH` scopes may nest.
+- Repeated forwarded headers are combined into one value with ``", "`` (RFC 9110 §5.3), or with
+  ``"; "`` for ``Cookie`` (RFC 6265 §5.4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import ClassVar, Final, Literal, NamedTuple, overload
+
+from qstash_protocol.errors import ProtocolError
+
+__all__ = [
+    "MAX_SCOPE_DEPTH",
+    "SETTINGS",
+    "HeaderName",
+    "Headers",
+    "InvalidHeader",
+    "canonical_header_name",
+    "parse_header_name",
+    "validate_content_type",
+    "validate_header_name",
+    "validate_header_value",
+]
+
+#: How deep ``Callback-`` / ``Failure-Callback-`` scopes may nest. The workflow SDKs use two
+#: (``Upstash-Callback-Failure-Callback-...``); eight leaves room and bounds the work.
+MAX_SCOPE_DEPTH: Final = 8
+
+#: The settings a scope may carry, by their header directive (lower case) and their field name.
+SETTINGS: Final[Mapping[str, str]] = {
+    "method": "method",
+    "timeout": "timeout",
+    "retries": "retries",
+    "retry-delay": "retry_delay",
+    "delay": "delay",
+    "not-before": "not_before",
+    "flow-control-key": "flow_control_key",
+    "flow-control-value": "flow_control_value",
+    "label": "labels",
+    "deduplication-id": "deduplication_id",
+    "content-based-deduplication": "content_based_deduplication",
+    "redact-fields": "redact",
+    "cron": "cron",
+    "queue-name": "queue_name",
+    "schedule-id": "schedule_id",
+}
+
+_TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Control characters a value may not hold: everything below 0x20 but HTAB, and DEL.
+_FORBIDDEN_IN_VALUE: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class InvalidHeader(ProtocolError):
+    r"""One header of a request is malformed or misplaced.
+
+    >>> validate_header_value("a\r\nX-Injected: 1")
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.headers.InvalidHeader: header values may not contain CR (header injection)
+      a\r\nX-Injected: 1
+       ^^^^
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "header.invalid_name": "a header name that is not an RFC 9110 token",
+        "header.forbidden_character": "CR, LF, NUL or another control character in a value",
+        "header.duplicate": "a setting that may appear once appears twice",
+        "header.missing_forward_name": "Upstash-Forward- with no header name after it",
+        "header.too_deep": "more nested Callback-/Failure-Callback- scopes than MAX_SCOPE_DEPTH",
+        "header.unknown": "an Upstash- header this library does not know (when asked to refuse)",
+        "header.flow_control_incomplete": "Flow-Control-Key without -Value, or the reverse",
+        "header.callback_without_url": "callback settings or forwards without the callback URL",
+        "header.not_in_scope": "a header that has no meaning inside a callback scope",
+        "header.invalid_content_type": "a Content-Type that is not a media type",
+    }
+
+
+def canonical_header_name(name: str) -> str:
+    """Return ``name`` in Go's canonical case, as the QStash server delivers headers.
+
+    Names that are not valid tokens are returned unchanged, as Go does.
+
+    >>> canonical_header_name("x-API-key")
+    'X-Api-Key'
+    >>> canonical_header_name("not a token")
+    'not a token'
+    """
+    if not _TOKEN.fullmatch(name):
+        return name
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def validate_header_name(name: str) -> str:
+    """Return ``name`` if it is a valid HTTP field name (an RFC 9110 token).
+
+    >>> validate_header_name("X-Api-Key")
+    'X-Api-Key'
+    >>> validate_header_name("X Api")
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.headers.InvalidHeader: invalid character ' ' in a header name
+      X Api
+       ^
+    """
+    if _TOKEN.fullmatch(name):
+        return name
+    if not name:
+        raise InvalidHeader(
+            "a header name cannot be empty", code="header.invalid_name", value=name, span=(0, 0)
+        )
+    index = next(i for i, char in enumerate(name) if not _TOKEN.fullmatch(char))
+    raise InvalidHeader(
+        f"invalid character {name[index]!r} in a header name",
+        code="header.invalid_name",
+        value=name,
+        span=(index, index + 1),
+    )
+
+
+_CONTROL_NAMES: Final = {"\r": "CR", "\n": "LF", "\x00": "NUL"}
+
+
+def validate_header_value(value: str) -> str:
+    """Return ``value`` without surrounding spaces and tabs, refusing control characters.
+
+    >>> validate_header_value("  Bearer t ")
+    'Bearer t'
+    """
+    stripped = value.strip(" \t")
+    found = _FORBIDDEN_IN_VALUE.search(stripped)
+    if found is None:
+        return stripped
+    char = found.group()
+    name = _CONTROL_NAMES.get(char)
+    message = (
+        f"header values may not contain {name} (header injection)"
+        if name
+        else f"header values may not contain the control character {char!r}"
+    )
+    end = found.end()
+    while end < len(stripped) and stripped[end] in _CONTROL_NAMES:
+        end += 1
+    raise InvalidHeader(
+        message, code="header.forbidden_character", value=stripped, span=(found.start(), end)
+    )
+
+
+_MEDIA_TYPE_PART: Final = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+# type "/" subtype, then parameters (RFC 9110 §8.3.1), which are passed through as written.
+_MEDIA_TYPE: Final = re.compile(rf"{_MEDIA_TYPE_PART}/{_MEDIA_TYPE_PART}(?:[ \t]*;.*)?")
+
+
+def validate_content_type(value: str) -> str:
+    """Return a ``Content-Type`` value (a media type), stripped of surrounding whitespace.
+
+    Only the ``type/subtype`` shape is checked; parameters are passed through as written.
+
+    >>> validate_content_type(" application/json; charset=utf-8")
+    'application/json; charset=utf-8'
+    >>> validate_content_type("json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.headers.InvalidHeader: expected a media type such as ..., got 'json'
+      json
+      ^^^^
+    """
+    text = validate_header_value(value)
+    if not _MEDIA_TYPE.fullmatch(text):
+        raise InvalidHeader(
+            f"expected a media type such as 'application/json', got {text!r}",
+            code="header.invalid_content_type",
+            value=text,
+            span=(0, len(text)),
+        )
+    return text
+
+
+class HeaderName(NamedTuple):
+    """The meaning of one ``Upstash-`` header name under the prefix grammar.
+
+    - ``scopes``: the callback scopes, outermost first (``"callback"``, ``"failure_callback"``).
+    - ``kind``: ``"setting"`` (``directive`` is a key of :data:`SETTINGS`), ``"forward"``
+      (``forward_name`` is the forwarded header's name, canonical case), ``"url"`` (the URL of
+      the scope named last in ``scopes``), or ``"unknown"`` (``directive`` is the rest of the
+      name, lower case).
+    """
+
+    scopes: tuple[str, ...]
+    kind: Literal["setting", "forward", "url", "unknown"]
+    directive: str
+    forward_name: str | None = None
+
+
+_SCOPE_PREFIXES: Final = (("callback-", "callback"), ("failure-callback-", "failure_callback"))
+_URL_DIRECTIVES: Final = {"callback": "callback", "failure-callback": "failure_callback"}
+
+
+def parse_header_name(name: str) -> HeaderName | None:
+    """Read an ``Upstash-`` header name with the prefix grammar; ``None`` for any other name.
+
+    >>> parse_header_name("upstash-forward-x-api-key")
+    HeaderName(scopes=(), kind='forward', directive='forward', forward_name='X-Api-Key')
+    >>> parse_header_name("Upstash-Failure-Callback")[:2]
+    (('failure_callback',), 'url')
+    >>> parse_header_name("Upstash-Workflow-RunId")
+    HeaderName(scopes=(), kind='unknown', directive='workflow-runid', forward_name=None)
+    >>> parse_header_name("Content-Type") is None
+    True
+
+    Raises:
+        InvalidHeader: ``header.invalid_name``, ``header.missing_forward_name`` or
+            ``header.too_deep``.
+
+    """
+    validate_header_name(name)
+    lower = name.lower()
+    if not lower.startswith("upstash-"):
+        return None
+    pos = len("upstash-")
+    scopes: list[str] = []
+    while True:
+        rest = lower[pos:]
+        if rest in _URL_DIRECTIVES:
+            # "Callback" / "Failure-Callback" alone: the URL of that (nested) scope.
+            return _checked_depth(name, HeaderName((*scopes, _URL_DIRECTIVES[rest]), "url", rest))
+        if rest.startswith("forward-") or rest == "forward":
+            forward = name[pos + len("forward-") :]
+            if not forward:
+                raise InvalidHeader(
+                    "expected a header name after 'Forward-'",
+                    code="header.missing_forward_name",
+                    value=name,
+                    span=(len(name), len(name)),
+                )
+            header = HeaderName(tuple(scopes), "forward", "forward", canonical_header_name(forward))
+            return _checked_depth(name, header)
+        for prefix, scope in _SCOPE_PREFIXES:
+            if rest.startswith(prefix) and len(rest) > len(prefix):
+                scopes.append(scope)
+                pos += len(prefix)
+                if len(scopes) > MAX_SCOPE_DEPTH:
+                    _raise_too_deep(name)
+                break
+        else:
+            kind: Literal["setting", "unknown"] = "setting" if rest in SETTINGS else "unknown"
+            return _checked_depth(name, HeaderName(tuple(scopes), kind, rest))
+
+
+def _checked_depth(name: str, header: HeaderName) -> HeaderName:
+    if len(header.scopes) > MAX_SCOPE_DEPTH:
+        _raise_too_deep(name)
+    return header
+
+
+def _raise_too_deep(name: str) -> None:
+    raise InvalidHeader(
+        f"callback scopes nest at most {MAX_SCOPE_DEPTH} deep",
+        code="header.too_deep",
+        value=name,
+        span=(0, len(name)),
+    )
+
+
+def _join_values(name: str, first: str, second: str) -> str:
+    return f"{first}; {second}" if name.lower() == "cookie" else f"{first}, {second}"
+
+
+class Headers(Mapping[str, str]):
+    """An immutable, ordered, case-insensitive header map with names in canonical case.
+
+    Built from a mapping or from ``(name, value)`` pairs; repeated names are combined into one
+    value with ``", "`` (``"; "`` for ``Cookie``). Names must be tokens and values may not
+    contain control characters (:func:`validate_header_name`, :func:`validate_header_value`).
+
+    >>> h = Headers([("x-api-key", "k"), ("Accept", "a"), ("accept", "b")])
+    >>> h["X-API-KEY"], h["Accept"]
+    ('k', 'a, b')
+    >>> list(h)
+    ['X-Api-Key', 'Accept']
+    >>> h == {"x-api-key": "k", "accept": "a, b"}
+    True
+    """
+
+    __slots__ = ("_hash", "_items", "_lower")
+
+    _items: dict[str, str]
+    _lower: dict[str, str]
+    _hash: int | None
+
+    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        items: dict[str, str] = {}
+        lower: dict[str, str] = {}
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        for raw_name, raw_value in pairs:
+            if not isinstance(raw_name, str) or not isinstance(raw_value, str):
+                msg = f"header names and values must be str, got {raw_name!r}: {raw_value!r}"
+                raise TypeError(msg)
+            name = canonical_header_name(validate_header_name(raw_name))
+            value = validate_header_value(raw_value)
+            key = name.lower()
+            existing = lower.get(key)
+            if existing is None:
+                lower[key] = name
+                items[name] = value
+            else:
+                items[existing] = _join_values(name, items[existing], value)
+        self._items = items
+        self._lower = lower
+        self._hash = None
+
+    @classmethod
+    def _trusted(cls, items: dict[str, str]) -> Headers:
+        """Build from already canonical, validated, combined items (no copy, no checks)."""
+        self = cls.__new__(cls)
+        self._items = items
+        self._lower = {name.lower(): name for name in items}
+        self._hash = None
+        return self
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[self._lower[name.lower()]]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._lower
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return self._folded() == other._folded()
+        if isinstance(other, Mapping):
+            try:
+                return self == Headers(other)
+            except (TypeError, ProtocolError):
+                return False
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._folded().items()))
+        return self._hash
+
+    def _folded(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self._items.items()}
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str, /) -> str: ...
+    @overload
+    def get(self, name: str, default: str | None, /) -> str | None: ...
+    def get(self, name: str, default: str | None = None, /) -> str | None:
+        """Return the value of ``name`` (any case), or ``default``.
+
+        >>> Headers({"X-A": "1"}).get("x-a")
+        '1'
+        """
+        key = self._lower.get(name.lower())
+        return default if key is None else self._items[key]
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the headers as a plain ``dict`` in order, names in canonical case.
+
+        >>> Headers({"x-a": "1"}).to_dict()
+        {'X-A': '1'}
+        """
+        return dict(self._items)

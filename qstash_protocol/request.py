@@ -1,0 +1,265 @@
+"""A whole publish, enqueue or schedule-create request: its path and its headers.
+
+>>> request = decode_request(
+...     "/v2/enqueue/orders/https://example.com/api?x=1",
+...     {"Upstash-Retries": "2"},
+... )
+>>> request.kind, request.queue, str(request.destination), request.options.retries
+('enqueue', 'orders', 'https://example.com/api?x=1', 2)
+>>> request.path
+'/v2/enqueue/orders/https://example.com/api?x=1'
+
+Facts
+-----
+- Paths (``openapi.yaml``): ``/v2/publish/{destination}``,
+  ``/v2/enqueue/{queueName}/{destination}`` and ``/v2/schedules/{destination}``. The SDKs put
+  the destination into the path raw, with its own path and query
+  (``/v2/publish/https://example.com/api?x=1&y=2``), so everything after the prefix (and after
+  the queue name) is the destination, query included. A destination sent
+  percent-encoded (``https%3A%2F%2Fexample.com``) is decoded once.
+- **Enqueue and Delay / Not-Before / flow control** (sources disagree: the docs removed Delay and
+  Not-Before from enqueue in 2024, docs PR #279 says "Upstash-Delay is not supported for enqueue",
+  qstash-js PR #223 says flow control is "not available for queues", the Python SDK never sends
+  them on enqueue, the JS SDK still does): this library follows the documentation and refuses
+  them on enqueue with ``request.not_on_enqueue``, so the sender learns the setting would not
+  apply instead of finding out from a delivery that came early.
+- **Schedules** need ``Upstash-Cron`` (``request.missing_cron``); ``Upstash-Cron``,
+  ``Upstash-Schedule-Id`` and ``Upstash-Queue-Name`` only mean something when creating a schedule
+  (v2 moved schedules out of ``/v2/publish``; an enqueue names its queue in the path), so on
+  publish and enqueue they are refused (``request.schedule_only``).
+- Every problem, in the path or in the headers, is reported together in one
+  :class:`~qstash_protocol.InvalidHeaders`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Final, Literal
+from urllib.parse import unquote
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+
+from qstash_protocol.codec import InvalidHeaders, decode_headers, encode_headers
+from qstash_protocol.errors import ProtocolError
+from qstash_protocol.options import MessageOptions
+from qstash_protocol.values import Destination, parse_destination, validate_queue_name
+
+__all__ = ["InvalidRequest", "PublishRequest", "decode_request"]
+
+_PUBLISH: Final = "/v2/publish/"
+_ENQUEUE: Final = "/v2/enqueue/"
+_SCHEDULES: Final = "/v2/schedules/"
+#: Settings that only mean something on a schedule-create request.
+_SCHEDULE_ONLY: Final = ("upstash-cron", "upstash-schedule-id", "upstash-queue-name")
+#: Settings the documentation does not allow on enqueue, by header name.
+_NOT_ON_ENQUEUE: Final = (
+    "upstash-delay",
+    "upstash-not-before",
+    "upstash-flow-control-key",
+    "upstash-flow-control-value",
+)
+
+
+class InvalidRequest(ProtocolError):
+    """The request's path is not a publish or enqueue path, or a header does not fit it.
+
+    >>> try:
+    ...     decode_request("/v2/messages/x", {})
+    ... except InvalidHeaders as err:
+    ...     print(err.errors[0].code)
+    request.unknown_endpoint
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "request.unknown_endpoint": "not a /v2/publish/, /v2/enqueue/ or /v2/schedules/ path",
+        "request.missing_destination": "no destination after the prefix (or the queue name)",
+        "request.missing_queue": "no queue name in an enqueue path",
+        "request.not_on_enqueue": "Delay, Not-Before or flow control on an enqueue request",
+        "request.schedule_only": "Cron, Schedule-Id or Queue-Name outside a schedule request",
+        "request.missing_cron": "a schedule request without Upstash-Cron",
+    }
+
+
+def _destination(value: Any) -> Destination:
+    if isinstance(value, Destination):
+        return value
+    if isinstance(value, str):
+        return parse_destination(value)
+    msg = f"expected a Destination or its text, got {type(value).__name__}"
+    raise ValueError(msg)
+
+
+def _queue(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return validate_queue_name(value)
+    msg = f"expected a queue name, got {type(value).__name__}"
+    raise ValueError(msg)
+
+
+DestinationField = Annotated[
+    Destination,
+    PlainValidator(_destination),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
+
+
+class PublishRequest(BaseModel):
+    """A decoded publish or enqueue request.
+
+    >>> PublishRequest(kind="publish", destination="my-group").path
+    '/v2/publish/my-group'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["publish", "enqueue", "schedule"]
+    destination: DestinationField
+    queue: Annotated[str | None, PlainValidator(_queue)] = None
+    options: MessageOptions = MessageOptions()
+
+    def model_post_init(self, _context: Any, /) -> None:
+        """Check that ``queue`` is given exactly for enqueue requests."""
+        if (self.kind == "enqueue") != (self.queue is not None):
+            msg = "an enqueue request has a queue name, and a publish request has none"
+            raise ValueError(msg)
+
+    @property
+    def path(self) -> str:
+        """The request path, destination raw as the SDKs send it."""
+        if self.kind == "enqueue":
+            return f"{_ENQUEUE}{self.queue}/{self.destination}"
+        if self.kind == "schedule":
+            return f"{_SCHEDULES}{self.destination}"
+        return f"{_PUBLISH}{self.destination}"
+
+    def headers(self) -> dict[str, str]:
+        """The canonical headers of the request (:func:`~qstash_protocol.encode_headers`).
+
+        >>> PublishRequest(kind="publish", destination="g", options={"retries": 1}).headers()
+        {'Upstash-Retries': '1'}
+        """
+        return encode_headers(self.options)
+
+
+def decode_request(
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    *,
+    unknown: Literal["keep", "error"] = "keep",
+) -> PublishRequest:
+    """Decode a publish, enqueue or schedule-create request from its path and headers.
+
+    >>> decode_request("/v2/publish/https://example.com", {}).destination.kind
+    'url'
+
+    Raises:
+        InvalidHeaders: with every problem in the path and in the headers.
+
+    """
+    errors: list[ProtocolError] = []
+    kind: Literal["publish", "enqueue", "schedule"] = "publish"
+    queue: str | None = None
+    destination: Destination | None = None
+    rest = ""
+    if path.startswith(_PUBLISH):
+        rest = path[len(_PUBLISH) :]
+    elif path.startswith(_SCHEDULES):
+        kind = "schedule"
+        rest = path[len(_SCHEDULES) :]
+    elif path.startswith(_ENQUEUE):
+        kind = "enqueue"
+        queue_text, slash, rest = path[len(_ENQUEUE) :].partition("/")
+        if not queue_text:
+            errors.append(
+                InvalidRequest(
+                    "expected a queue name after /v2/enqueue/",
+                    code="request.missing_queue",
+                    value=path,
+                    span=(len(_ENQUEUE), len(_ENQUEUE)),
+                )
+            )
+        else:
+            try:
+                queue = validate_queue_name(queue_text)
+            except ProtocolError as error:
+                errors.append(error.shifted(len(_ENQUEUE), path))
+        if not slash:
+            rest = ""
+    else:
+        errors.append(
+            InvalidRequest(
+                "expected a path starting with /v2/publish/, /v2/enqueue/ or /v2/schedules/",
+                code="request.unknown_endpoint",
+                value=path,
+                span=(0, len(path)),
+            )
+        )
+        path = ""
+    if path:
+        start = len(path) - len(rest)
+        if not rest:
+            errors.append(
+                InvalidRequest(
+                    "expected a destination (a URL or a URL-group name) at the end of the path",
+                    code="request.missing_destination",
+                    value=path,
+                    span=(len(path), len(path)),
+                )
+            )
+        else:
+            text = rest
+            if rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a":
+                text = unquote(rest)
+            try:
+                destination = parse_destination(text)
+            except ProtocolError as error:
+                errors.append(error.shifted(start, path) if text == rest else error)
+    options: MessageOptions | None = None
+    pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
+    has_cron = False
+    for name, value in pairs:
+        if not isinstance(name, str) or not isinstance(value, str):
+            continue  # decode_headers reports it
+        lower = name.lower()
+        has_cron = has_cron or lower == "upstash-cron"
+        if kind == "enqueue" and lower in _NOT_ON_ENQUEUE:
+            errors.append(
+                InvalidRequest(
+                    f"{name} is not supported on enqueue (the queue decides when to deliver)",
+                    code="request.not_on_enqueue",
+                    value=value,
+                    span=(0, len(value)),
+                    header=name,
+                )
+            )
+        elif kind != "schedule" and lower in _SCHEDULE_ONLY:
+            errors.append(
+                InvalidRequest(
+                    f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
+                    code="request.schedule_only",
+                    value=value,
+                    span=(0, len(value)),
+                    header=name,
+                )
+            )
+    if kind == "schedule" and not has_cron:
+        errors.append(
+            InvalidRequest(
+                "a schedule request needs an Upstash-Cron header",
+                code="request.missing_cron",
+                value=path,
+                span=(0, len(path)),
+            )
+        )
+    try:
+        options = decode_headers(pairs, unknown=unknown)
+    except InvalidHeaders as invalid:
+        errors.extend(invalid.errors)
+    if errors:
+        raise InvalidHeaders(errors)
+    assert destination is not None
+    assert options is not None
+    return PublishRequest(kind=kind, destination=destination, queue=queue, options=options)
