@@ -16,14 +16,36 @@ from qstash_protocol.durations import (
     parse_duration,
 )
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.flow_control import (
+    DEFAULT_FLOW_CONTROL_PERIOD,
+    MAX_FLOW_CONTROL_INTEGER,
+    MAX_FLOW_CONTROL_KEY_LENGTH,
+    MAX_FLOW_CONTROL_PERIOD,
+    MAX_FLOW_CONTROL_VALUE_LENGTH,
+    MIN_FLOW_CONTROL_PERIOD,
+    FlowControlValue,
+    InvalidFlowControl,
+    parse_flow_control_value,
+    validate_flow_control_key,
+)
 
 __all__ = [
+    "DEFAULT_FLOW_CONTROL_PERIOD",
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
+    "MAX_FLOW_CONTROL_INTEGER",
+    "MAX_FLOW_CONTROL_KEY_LENGTH",
+    "MAX_FLOW_CONTROL_PERIOD",
+    "MAX_FLOW_CONTROL_VALUE_LENGTH",
+    "MIN_FLOW_CONTROL_PERIOD",
+    "FlowControlValue",
     "InvalidDuration",
+    "InvalidFlowControl",
     "ProtocolError",
     "format_duration",
     "parse_duration",
+    "parse_flow_control_value",
+    "validate_flow_control_key",
 ]
 
 __version__ = "0.1.0"

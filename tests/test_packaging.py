@@ -26,12 +26,22 @@ def test_source_checkout_finds_every_grammar() -> None:
 
 # The public API, pinned: adding or removing a name is a deliberate act that updates this list.
 PUBLIC_API = {
+    "DEFAULT_FLOW_CONTROL_PERIOD",
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
+    "MAX_FLOW_CONTROL_INTEGER",
+    "MAX_FLOW_CONTROL_KEY_LENGTH",
+    "MAX_FLOW_CONTROL_PERIOD",
+    "MAX_FLOW_CONTROL_VALUE_LENGTH",
+    "MIN_FLOW_CONTROL_PERIOD",
+    "FlowControlValue",
     "InvalidDuration",
+    "InvalidFlowControl",
     "ProtocolError",
     "format_duration",
     "parse_duration",
+    "parse_flow_control_value",
+    "validate_flow_control_key",
 }
 
 
