@@ -28,6 +28,15 @@ from qstash_protocol.flow_control import (
     parse_flow_control_value,
     validate_flow_control_key,
 )
+from qstash_protocol.redact import (
+    MAX_REDACT_FIELDS_LENGTH,
+    REDACTED_PREFIX,
+    InvalidRedactFields,
+    RedactFields,
+    canonical_header_name,
+    parse_redact_fields,
+    redact_value,
+)
 
 __all__ = [
     "DEFAULT_FLOW_CONTROL_PERIOD",
@@ -37,14 +46,21 @@ __all__ = [
     "MAX_FLOW_CONTROL_KEY_LENGTH",
     "MAX_FLOW_CONTROL_PERIOD",
     "MAX_FLOW_CONTROL_VALUE_LENGTH",
+    "MAX_REDACT_FIELDS_LENGTH",
     "MIN_FLOW_CONTROL_PERIOD",
+    "REDACTED_PREFIX",
     "FlowControlValue",
     "InvalidDuration",
     "InvalidFlowControl",
+    "InvalidRedactFields",
     "ProtocolError",
+    "RedactFields",
+    "canonical_header_name",
     "format_duration",
     "parse_duration",
     "parse_flow_control_value",
+    "parse_redact_fields",
+    "redact_value",
     "validate_flow_control_key",
 ]
 
