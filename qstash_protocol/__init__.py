@@ -8,6 +8,15 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
 """
 
+from qstash_protocol.deduplication import (
+    CONTENT_DEDUPLICATION_HEADER_PREFIX,
+    MAX_DEDUPLICATION_ID_LENGTH,
+    InvalidDeduplicationId,
+    content_deduplication_id,
+    format_content_based_deduplication,
+    parse_content_based_deduplication,
+    validate_deduplication_id,
+)
 from qstash_protocol.durations import (
     MAX_DURATION,
     MAX_DURATION_LENGTH,
@@ -39,7 +48,9 @@ from qstash_protocol.redact import (
 )
 
 __all__ = [
+    "CONTENT_DEDUPLICATION_HEADER_PREFIX",
     "DEFAULT_FLOW_CONTROL_PERIOD",
+    "MAX_DEDUPLICATION_ID_LENGTH",
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
     "MAX_FLOW_CONTROL_INTEGER",
@@ -50,17 +61,22 @@ __all__ = [
     "MIN_FLOW_CONTROL_PERIOD",
     "REDACTED_PREFIX",
     "FlowControlValue",
+    "InvalidDeduplicationId",
     "InvalidDuration",
     "InvalidFlowControl",
     "InvalidRedactFields",
     "ProtocolError",
     "RedactFields",
     "canonical_header_name",
+    "content_deduplication_id",
+    "format_content_based_deduplication",
     "format_duration",
+    "parse_content_based_deduplication",
     "parse_duration",
     "parse_flow_control_value",
     "parse_redact_fields",
     "redact_value",
+    "validate_deduplication_id",
     "validate_flow_control_key",
 ]
 

@@ -26,7 +26,9 @@ def test_source_checkout_finds_every_grammar() -> None:
 
 # The public API, pinned: adding or removing a name is a deliberate act that updates this list.
 PUBLIC_API = {
+    "CONTENT_DEDUPLICATION_HEADER_PREFIX",
     "DEFAULT_FLOW_CONTROL_PERIOD",
+    "MAX_DEDUPLICATION_ID_LENGTH",
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
     "MAX_FLOW_CONTROL_INTEGER",
@@ -37,17 +39,22 @@ PUBLIC_API = {
     "MIN_FLOW_CONTROL_PERIOD",
     "REDACTED_PREFIX",
     "FlowControlValue",
+    "InvalidDeduplicationId",
     "InvalidDuration",
     "InvalidFlowControl",
     "InvalidRedactFields",
     "ProtocolError",
     "RedactFields",
     "canonical_header_name",
+    "content_deduplication_id",
+    "format_content_based_deduplication",
     "format_duration",
+    "parse_content_based_deduplication",
     "parse_duration",
     "parse_flow_control_value",
     "parse_redact_fields",
     "redact_value",
+    "validate_deduplication_id",
     "validate_flow_control_key",
 }
 
