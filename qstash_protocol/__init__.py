@@ -37,6 +37,13 @@ from qstash_protocol.flow_control import (
     parse_flow_control_value,
     validate_flow_control_key,
 )
+from qstash_protocol.names import (
+    MAX_NAME_LENGTH,
+    InvalidName,
+    validate_queue_name,
+    validate_schedule_id,
+    validate_url_group_name,
+)
 from qstash_protocol.redact import (
     MAX_REDACT_FIELDS_LENGTH,
     REDACTED_PREFIX,
@@ -45,6 +52,14 @@ from qstash_protocol.redact import (
     canonical_header_name,
     parse_redact_fields,
     redact_value,
+)
+from qstash_protocol.urls import (
+    MAX_URL_LENGTH,
+    Destination,
+    DestinationKind,
+    InvalidUrl,
+    parse_callback_url,
+    parse_destination,
 )
 
 __all__ = [
@@ -57,27 +72,38 @@ __all__ = [
     "MAX_FLOW_CONTROL_KEY_LENGTH",
     "MAX_FLOW_CONTROL_PERIOD",
     "MAX_FLOW_CONTROL_VALUE_LENGTH",
+    "MAX_NAME_LENGTH",
     "MAX_REDACT_FIELDS_LENGTH",
+    "MAX_URL_LENGTH",
     "MIN_FLOW_CONTROL_PERIOD",
     "REDACTED_PREFIX",
+    "Destination",
+    "DestinationKind",
     "FlowControlValue",
     "InvalidDeduplicationId",
     "InvalidDuration",
     "InvalidFlowControl",
+    "InvalidName",
     "InvalidRedactFields",
+    "InvalidUrl",
     "ProtocolError",
     "RedactFields",
     "canonical_header_name",
     "content_deduplication_id",
     "format_content_based_deduplication",
     "format_duration",
+    "parse_callback_url",
     "parse_content_based_deduplication",
+    "parse_destination",
     "parse_duration",
     "parse_flow_control_value",
     "parse_redact_fields",
     "redact_value",
     "validate_deduplication_id",
     "validate_flow_control_key",
+    "validate_queue_name",
+    "validate_schedule_id",
+    "validate_url_group_name",
 ]
 
 __version__ = "0.1.0"
