@@ -67,7 +67,7 @@ class _UsageError(Exception):
 
 
 def read_request_text(text: str) -> tuple[str | None, list[tuple[str, str]]]:
-    """Read the request line's path (if any) and the headers from an HTTP or ``curl -v`` dump.
+    r"""Read the request line's path (if any) and the headers from an HTTP or ``curl -v`` dump.
 
     Lines ``> ...`` (curl's request lines) are read without the marker; ``* ...`` and ``< ...``
     (curl's notes and the response) are skipped; the first blank line after the headers ends
@@ -92,7 +92,7 @@ def read_request_text(text: str) -> tuple[str | None, list[tuple[str, str]]]:
         first = line.split(" ", 1)[0]
         if path is None and not headers and first in _METHODS:
             parts = line.split()
-            if len(parts) < 2:  # noqa: PLR2004
+            if len(parts) < 2:
                 msg = f"line {number}: expected 'METHOD /path', got {line!r}"
                 raise _UsageError(msg)
             path = parts[1]
@@ -101,19 +101,22 @@ def read_request_text(text: str) -> tuple[str | None, list[tuple[str, str]]]:
         if not colon:
             msg = f"line {number}: expected 'Name: value', got {line!r}"
             raise _UsageError(msg)
-        headers.append((name.strip(), value))
+        headers.append((name.strip(), value.strip(" \t")))
     return path, headers
 
 
 def _describe_scope(scope: MessageOptions | Callback, indent: str) -> list[str]:
     lines = []
     data = scope.model_dump(mode="json", exclude_defaults=True)
-    for field in type(scope).model_fields:
+    fields = list(type(scope).model_fields)
+    if "url" in fields:  # a callback: its URL first
+        fields.insert(0, fields.pop(fields.index("url")))
+    for field in fields:
         if field in ("callback", "failure_callback", "forward", "extra") or field not in data:
             continue
         value = data[field]
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        if field == "flow_control":
+            value = f"{value['key']}: {value['value']}"
         elif isinstance(value, list):
             value = ", ".join(value)
         lines.append(f"{indent}{field.replace('_', ' ')}: {value}")
@@ -186,7 +189,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _read_file(path: str) -> str:
-    with open(path, encoding="utf-8") as handle:  # noqa: PTH123
+    with open(path, encoding="utf-8") as handle:
         return handle.read()
 
 

@@ -71,19 +71,18 @@ from qstash_protocol.headers import (
     validate_content_type,
     validate_header_value,
 )
+from qstash_protocol.names import validate_queue_name, validate_schedule_id
 from qstash_protocol.options import Callback, FlowControl, MessageOptions
 from qstash_protocol.redact import parse_redact_fields
 from qstash_protocol.retry_delay import parse_retry_delay
+from qstash_protocol.urls import parse_callback_url
 from qstash_protocol.values import (
     format_labels,
     format_not_before,
-    parse_callback_url,
     parse_labels,
     parse_method,
     parse_not_before,
     parse_retries,
-    validate_queue_name,
-    validate_schedule_id,
 )
 
 __all__ = [
@@ -175,8 +174,9 @@ class _Scope:
 
     def __init__(self) -> None:
         self.settings: dict[str, tuple[int, str, str]] = {}
-        self.forward: list[tuple[int, str, str]] = []
-        self.extra: list[tuple[int, str, str]] = []
+        # (position, header name as sent, value, name within the scope)
+        self.forward: list[tuple[int, str, str, str]] = []
+        self.extra: list[tuple[int, str, str, str]] = []
         self.url: tuple[int, str, str] | None = None
         self.children: dict[str, _Scope] = {}
 
@@ -188,7 +188,8 @@ class _Scope:
 
     def first_header(self) -> tuple[int, str, str] | None:
         """The first header (by position) that configures this scope, url excluded."""
-        entries = [*self.settings.values(), *self.forward, *self.extra]
+        entries = [*self.settings.values()]
+        entries += [(index, name, value) for index, name, value, _ in self.forward + self.extra]
         entries += [e for c in self.children.values() for e in [c.url, c.first_header()] if e]
         return min(entries) if entries else None
 
@@ -260,7 +261,7 @@ def decode_headers(
                 scope.settings[directive] = (index, name, value)
         elif kind == "forward":
             assert parsed.forward_name is not None
-            scope.forward.append((index, parsed.forward_name, value))
+            scope.forward.append((index, name, value, parsed.forward_name))
         elif kind == "url":
             if scope.url is not None:
                 errors.append((index, _duplicate(name, value, scope.url[1])))
@@ -280,7 +281,8 @@ def decode_headers(
                 )
             )
         else:
-            scope.extra.append((index, "Upstash-" + canonical_header_name(parsed.directive), value))
+            unscoped = "Upstash-" + canonical_header_name(parsed.directive)
+            scope.extra.append((index, name, value, unscoped))
 
     fields = _build(root, errors)
     if content_type is not None:
@@ -355,7 +357,7 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
             (
                 index,
                 InvalidHeader(
-                    f"{name} needs {name[:-suffix]}{partner} too: the two come together",
+                    f"this header needs {name[:-suffix]}{partner} too: the two come together",
                     code="header.flow_control_incomplete",
                     value=value,
                     span=(0, len(value)),
@@ -380,8 +382,8 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
                     (
                         index,
                         InvalidHeader(
-                            f"{name} configures a callback, but there is no {url_header} header "
-                            "with its URL",
+                            f"this header configures a callback, but there is no {url_header} "
+                            "header with its URL",
                             code="header.callback_without_url",
                             value=value,
                             span=(0, len(value)),
@@ -408,10 +410,10 @@ def _scope_url_header(example: str, scope: str) -> str:
     return example[: cut + len(word)] if cut >= 0 else f"Upstash-{word}"
 
 
-def _combine(entries: list[tuple[int, str, str]]) -> dict[str, str]:
+def _combine(entries: list[tuple[int, str, str, str]]) -> dict[str, str]:
     combined: dict[str, str] = {}
     lower: dict[str, str] = {}
-    for _, name, value in entries:
+    for _, _, value, name in entries:
         key = name.lower()
         existing = lower.get(key)
         if existing is None:

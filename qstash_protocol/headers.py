@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import ClassVar, Final, Literal, NamedTuple, overload
+from typing import ClassVar, Final, Literal, NamedTuple
 
 from qstash_protocol.errors import ProtocolError
 
@@ -382,21 +382,6 @@ class Headers(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"
-
-    @overload
-    def get(self, name: str, /) -> str | None: ...
-    @overload
-    def get(self, name: str, default: str, /) -> str: ...
-    @overload
-    def get(self, name: str, default: str | None, /) -> str | None: ...
-    def get(self, name: str, default: str | None = None, /) -> str | None:
-        """Return the value of ``name`` (any case), or ``default``.
-
-        >>> Headers({"X-A": "1"}).get("x-a")
-        '1'
-        """
-        key = self._lower.get(name.lower())
-        return default if key is None else self._items[key]
 
     def to_dict(self) -> dict[str, str]:
         """Return the headers as a plain ``dict`` in order, names in canonical case.

@@ -41,18 +41,17 @@ from qstash_protocol.headers import (
     parse_header_name,
     validate_content_type,
 )
+from qstash_protocol.names import validate_queue_name, validate_schedule_id
 from qstash_protocol.redact import RedactFields, parse_redact_fields
 from qstash_protocol.retry_delay import RetryDelay, parse_retry_delay
+from qstash_protocol.urls import parse_callback_url
 from qstash_protocol.values import (
     format_labels,
     format_not_before,
-    parse_callback_url,
     parse_labels,
     parse_method,
     parse_not_before,
     parse_retries,
-    validate_queue_name,
-    validate_schedule_id,
 )
 
 __all__ = ["Callback", "FlowControl", "HttpMethod", "MessageOptions"]
@@ -227,6 +226,7 @@ FlowControlValueField = Annotated[
 Labels = Annotated[
     tuple[str, ...],
     PlainValidator(_labels),
+    PlainSerializer(list, return_type=list[str]),
     WithJsonSchema({"type": "array", "items": {"type": "string"}}),
 ]
 DeduplicationId = Annotated[

@@ -68,13 +68,13 @@ from qstash_protocol._chars import (
     utf8,
 )
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.headers import canonical_header_name
 
 __all__ = [
     "MAX_REDACT_FIELDS_LENGTH",
     "REDACTED_PREFIX",
     "InvalidRedactFields",
     "RedactFields",
-    "canonical_header_name",
     "parse_redact_fields",
     "redact_value",
 ]
@@ -108,34 +108,6 @@ MAX_REDACT_FIELDS_LENGTH: Final = 4096
 REDACTED_PREFIX: Final = "REDACTED:"
 
 _V = TypeVar("_V", str, list[str])
-
-
-def canonical_header_name(name: str) -> str:
-    """Write an HTTP field name in Go's canonical case, as the QStash server does.
-
-    The first character and every character after a ``-`` are upper-cased, every other ASCII
-    letter lower-cased (``textproto.CanonicalMIMEHeaderKey``). A name that is not a valid
-    field name is returned unchanged, as Go does.
-
-    >>> canonical_header_name("x-api-key")
-    'X-Api-Key'
-    >>> canonical_header_name("WWW-AUTHENTICATE")
-    'Www-Authenticate'
-    """
-    check_str(name, "a header name")
-    if not TOKEN.fullmatch(name):
-        return name
-    chars = []
-    upper = True
-    for char in name:
-        if upper and "a" <= char <= "z":
-            chars.append(char.upper())
-        elif not upper and "A" <= char <= "Z":
-            chars.append(char.lower())
-        else:
-            chars.append(char)
-        upper = char == "-"
-    return "".join(chars)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,8 +41,9 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, Wit
 
 from qstash_protocol.codec import InvalidHeaders, decode_headers, encode_headers
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.names import validate_queue_name
 from qstash_protocol.options import MessageOptions
-from qstash_protocol.values import Destination, parse_destination, validate_queue_name
+from qstash_protocol.urls import Destination, parse_destination
 
 __all__ = ["InvalidRequest", "PublishRequest", "decode_request"]
 

@@ -112,8 +112,8 @@ def test_every_problem_is_reported_in_header_order() -> None:
     found = [(error.header, error.code) for error in info.value.errors]
     assert found == [
         ("Upstash-Delay", "duration.missing_unit"),
-        ("Upstash-Retries", "retries.not_integer"),
-        ("Upstash-Method", "method.unknown"),
+        ("Upstash-Retries", "retries.not_an_integer"),
+        ("Upstash-Method", "method.unsupported"),
         ("Upstash-Retries", "header.duplicate"),
         ("Upstash-Forward-X", "header.forbidden_character"),
         ("Upstash Bad", "header.invalid_name"),
@@ -231,7 +231,7 @@ def test_first_delivery_time() -> None:
     past = MessageOptions(delay="1h", not_before=now - timedelta(days=1))
     assert first_delivery_time(past, now) == now
     with pytest.raises(ValueError, match="aware"):
-        first_delivery_time(MessageOptions(), datetime(2026, 1, 1))  # noqa: DTZ001
+        first_delivery_time(MessageOptions(), datetime(2026, 1, 1))
 
 
 def test_models_accept_header_text_and_typed_values() -> None:
@@ -267,7 +267,7 @@ def test_models_accept_header_text_and_typed_values() -> None:
         {"retries": True},
         {"delay": "30"},
         {"delay": timedelta(seconds=-1)},
-        {"not_before": datetime(2030, 1, 1)},  # noqa: DTZ001
+        {"not_before": datetime(2030, 1, 1)},
         {"labels": ["a,b"]},
         {"extra": {"Upstash-Retries": "3"}},
         {"extra": {"X-Not-Upstash": "3"}},
