@@ -16,14 +16,32 @@ from qstash_protocol.durations import (
     parse_duration,
 )
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.retry_delay import (
+    MAX_RETRIED,
+    MAX_RETRY_DELAY_DEPTH,
+    MAX_RETRY_DELAY_LENGTH,
+    MAX_RETRY_DELAY_TOKENS,
+    InvalidRetryDelay,
+    RetryDelay,
+    default_backoff,
+    parse_retry_delay,
+)
 
 __all__ = [
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
+    "MAX_RETRIED",
+    "MAX_RETRY_DELAY_DEPTH",
+    "MAX_RETRY_DELAY_LENGTH",
+    "MAX_RETRY_DELAY_TOKENS",
     "InvalidDuration",
+    "InvalidRetryDelay",
     "ProtocolError",
+    "RetryDelay",
+    "default_backoff",
     "format_duration",
     "parse_duration",
+    "parse_retry_delay",
 ]
 
 __version__ = "0.1.0"
