@@ -275,7 +275,7 @@ def round_half_away(x: float) -> float:
     (3.0, -3.0, 0.0)
     """
     if not abs(x) < _ALL_WHOLE:  # already whole, or not finite
-        return x
+        return float(x)  # the fast code may pass retried as an int
     whole = float(math.trunc(x))
     if abs(x - whole) >= 0.5:  # exact: x - whole is the fraction of x
         whole += math.copysign(1.0, x)
@@ -350,7 +350,7 @@ def _eval_chain(node: Chain, stop: int, x: float | None, context: _Context) -> f
         start = 0
     for index in range(start, stop):
         operand = node.operands[index]
-        span = (node.span[0], operand.span[1])
+        span = (node.first.span[0], operand.span[1])
         result = _binary(node.ops[index], result, operand, span, x, context)
     return result
 
@@ -582,9 +582,15 @@ def _is_float(node: Node) -> bool:
 
 
 def _has_int_arithmetic(node: Node) -> bool:
-    """Whether ``+ - *`` would combine two ints (exact in Python, rounded in IEEE)."""
+    """Whether the fast code would do arithmetic on ints where doubles behave differently.
+
+    ``+ - *`` of two ints is exact in Python and rounded in IEEE, and ``-0`` is ``+0`` for ints
+    but ``-0.0`` for doubles.
+    """
     if node.value is not None:
         return False
+    if isinstance(node, Unary) and node.op == "-" and not _is_float(node.operand):
+        return True
     if isinstance(node, Chain) and node.prefix is None:
         result = _is_float(node.first)
         for op, operand in zip(node.ops, node.operands, strict=True):

@@ -65,7 +65,7 @@ sources are silent or disagree, this module reads them so:
   does not depend on ``retried`` once, so an expression that fails for every ``retried``
   because of such a part (``1 / 0``, ``0 - 1000``, ``pow(10, 1e6)``, ``retried / (2 - 2)``) is
   rejected when parsed. Other failures depend on ``retried`` and are raised by
-  :meth:`RetryDelay.evaluate`, naming the ``retried`` value and pointing at the part that
+  :attr:`RetryDelay.evaluate`, naming the ``retried`` value and pointing at the part that
   failed: ``1000 / retried`` parses, and fails for ``retried = 0``.
 - **retried** is an ``int`` (exactly; ``True`` and ``False`` are a ``TypeError``, as are int
   subclasses and floats) from 0 to :data:`MAX_RETRIED` (2**53, the largest range in which a
@@ -197,7 +197,7 @@ MAX_RETRY_DELAY_TOKENS: Final = 256
 #: which refuses 200 nested parentheses) far from its limit.
 MAX_RETRY_DELAY_DEPTH: Final = 32
 
-#: The largest ``retried`` :meth:`RetryDelay.evaluate` takes: 2**53, up to which a double holds
+#: The largest ``retried`` :attr:`RetryDelay.evaluate` takes: 2**53, up to which a double holds
 #: every integer, so ``retried`` converts to the server's float64 exactly.
 MAX_RETRIED: Final = 2**53
 
@@ -660,6 +660,8 @@ def _build(text: str) -> RetryDelay:
     evaluate, _ = _rc.compile_tree(
         tree, slow=slow, invalid=_invalid_retried, max_retried=MAX_RETRIED
     )
+    evaluate.__qualname__ = "RetryDelay.evaluate"
+    evaluate.__doc__ = _EVALUATE_DOC
     return RetryDelay._create(text, canonical, evaluate)
 
 
@@ -691,6 +693,16 @@ def _invalid_retried(retried: object) -> NoReturn:
     raise ValueError(msg)
 
 
+_EVALUATE_DOC: Final = """The value of the expression, in milliseconds, for this ``retried``.
+
+Raises:
+    InvalidRetryDelay: the expression fails for this ``retried`` (division by zero, overflow,
+        a negative result, ...; see ``InvalidRetryDelay.CODES``).
+    TypeError: ``retried`` is not an int (``bool`` is refused).
+    ValueError: ``retried`` is negative or larger than ``MAX_RETRIED``.
+"""
+
+
 class RetryDelay:
     """A parsed and compiled retry-delay expression. Immutable and hashable.
 
@@ -704,13 +716,37 @@ class RetryDelay:
     True
     >>> RetryDelay("1e3")
     RetryDelay('1000')
+
+    ``evaluate(retried)`` gives the value of the expression in milliseconds, as a float. It is
+    the compiled function itself, stored on the object (an attribute, not a method), so a call
+    costs one Python call, checks included:
+
+    >>> parse_retry_delay("max(1000, pow(2, retried) * 100)").evaluate(5)
+    3200.0
+    >>> try:
+    ...     parse_retry_delay("1000 / retried").evaluate(0)
+    ... except InvalidRetryDelay as err:
+    ...     print(err)
+    division by zero: 'retried' is 0 when retried is 0
+      1000 / retried
+             ^^^^^^^
+
+    ``evaluate`` raises :class:`InvalidRetryDelay` when the expression fails for this
+    ``retried`` (division by zero, overflow, a negative result, ...), ``TypeError`` when
+    ``retried`` is not an int (``bool`` is refused), and ``ValueError`` when it is negative or
+    larger than :data:`MAX_RETRIED`.
     """
 
-    __slots__ = ("_canonical", "_evaluate", "_hash", "source")
+    __slots__ = {
+        "_canonical": "The canonical form.",
+        "_hash": "The hash of the canonical form.",
+        "evaluate": _EVALUATE_DOC,
+        "source": "The text this expression was parsed from.",
+    }
 
     source: str
+    evaluate: Callable[[int], float]
     _canonical: str
-    _evaluate: Callable[[int], float]
     _hash: int
 
     def __init__(self, text: str) -> None:
@@ -723,31 +759,9 @@ class RetryDelay:
         self = object.__new__(cls)
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "_canonical", canonical)
-        object.__setattr__(self, "_evaluate", evaluate)
+        object.__setattr__(self, "evaluate", evaluate)
         object.__setattr__(self, "_hash", hash(("RetryDelay", canonical)))
         return self
-
-    def evaluate(self, retried: int) -> float:
-        """The value of the expression, in milliseconds, for this ``retried``.
-
-        >>> parse_retry_delay("max(1000, pow(2, retried) * 100)").evaluate(5)
-        3200.0
-        >>> try:
-        ...     parse_retry_delay("1000 / retried").evaluate(0)
-        ... except InvalidRetryDelay as err:
-        ...     print(err)
-        division by zero: 'retried' is 0 when retried is 0
-          1000 / retried
-                 ^^^^^^^
-
-        Raises:
-            InvalidRetryDelay: the expression fails for this ``retried`` (division by zero,
-                overflow, a negative result, ...; see ``InvalidRetryDelay.CODES``).
-            TypeError: ``retried`` is not an int (``bool`` is refused).
-            ValueError: ``retried`` is negative or larger than :data:`MAX_RETRIED`.
-
-        """
-        return self._evaluate(retried)
 
     def delay(self, retried: int) -> timedelta:
         """The delay before the retry after ``retried`` retries, truncated to microseconds.
@@ -762,7 +776,7 @@ class RetryDelay:
                 delay longer than the server's longest duration (about 292 years).
 
         """
-        milliseconds = self._evaluate(retried)
+        milliseconds = self.evaluate(retried)
         numerator, denominator = milliseconds.as_integer_ratio()
         microseconds = numerator * 1000 // denominator  # exact, and not negative
         if microseconds > _MAX_DELAY_MICROSECONDS:
