@@ -73,6 +73,10 @@ from qstash_protocol.redact import (
 )
 from qstash_protocol.request import InvalidRequest, PublishRequest, decode_request
 from qstash_protocol.retry_delay import (
+    MAX_RETRIED,
+    MAX_RETRY_DELAY_DEPTH,
+    MAX_RETRY_DELAY_LENGTH,
+    MAX_RETRY_DELAY_TOKENS,
     InvalidRetryDelay,
     RetryDelay,
     default_backoff,
@@ -121,7 +125,11 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_NOT_BEFORE",
     "MAX_REDACT_FIELDS_LENGTH",
+    "MAX_RETRIED",
     "MAX_RETRIES",
+    "MAX_RETRY_DELAY_DEPTH",
+    "MAX_RETRY_DELAY_LENGTH",
+    "MAX_RETRY_DELAY_TOKENS",
     "MAX_SCOPE_DEPTH",
     "MAX_URL_LENGTH",
     "MIN_FLOW_CONTROL_PERIOD",

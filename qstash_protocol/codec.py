@@ -67,6 +67,7 @@ from qstash_protocol.headers import (
     Headers,
     InvalidHeader,
     canonical_header_name,
+    join_header_values,
     parse_header_name,
     validate_content_type,
     validate_header_value,
@@ -160,6 +161,7 @@ _PARSERS: Final[Mapping[str, Callable[[str], Any]]] = {
     "schedule-id": validate_schedule_id,
 }
 assert set(_PARSERS) == set(SETTINGS)
+_URL: Final = "url"  # the cache key of callback URLs, parsed by parse_callback_url
 
 #: How many distinct header names and values the decoder remembers (it starts afresh beyond).
 _CACHE_SIZE: Final = 4096
@@ -321,7 +323,7 @@ def _parse_value(directive: str, value: str) -> Any:
         return _values[key]
     except KeyError:
         pass
-    parsed = _PARSERS[directive](value)
+    parsed = parse_callback_url(value) if directive == _URL else _PARSERS[directive](value)
     if len(_values) >= _CACHE_SIZE:
         _values.clear()
     _values[key] = parsed
@@ -394,7 +396,7 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
             continue
         index, name, value = child.url
         try:
-            child_fields["url"] = parse_callback_url(value)
+            child_fields["url"] = _parse_value(_URL, value)
         except ProtocolError as error:
             errors.append((index, error.with_header(name)))
             continue
@@ -420,8 +422,7 @@ def _combine(entries: list[tuple[int, str, str, str]]) -> dict[str, str]:
             lower[key] = name
             combined[name] = value
         else:
-            joiner = "; " if key == "cookie" else ", "
-            combined[existing] = combined[existing] + joiner + value
+            combined[existing] = join_header_values(key, combined[existing], value)
     return combined
 
 

@@ -31,7 +31,8 @@ Facts
   ``Upstash-Callback-Failure-Callback-Retries`` sets the retries of the failure callback of the
   callback message. At most :data:`MAX_SCOPE_DEPTH` scopes may nest.
 - Repeated forwarded headers are combined into one value with ``", "`` (RFC 9110 §5.3), or with
-  ``"; "`` for ``Cookie`` (RFC 6265 §5.4).
+  ``"; "`` for ``Cookie`` (RFC 6265 §5.4); empty values are dropped from the combination, as the
+  empty list elements a recipient ignores (RFC 9110 §5.6.1).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
     "Headers",
     "InvalidHeader",
     "canonical_header_name",
+    "join_header_values",
     "parse_header_name",
     "validate_content_type",
     "validate_header_name",
@@ -294,7 +296,18 @@ def _raise_too_deep(name: str) -> None:
     )
 
 
-def _join_values(name: str, first: str, second: str) -> str:
+def join_header_values(name: str, first: str, second: str) -> str:
+    """Combine two values of a repeated header into one (RFC 9110 §5.3; ``; `` for ``Cookie``).
+
+    Empty values are list elements a recipient ignores (RFC 9110 §5.6.1), so they are dropped.
+
+    >>> join_header_values("X-A", "1", "2"), join_header_values("cookie", "a=1", "b=2")
+    ('1, 2', 'a=1; b=2')
+    >>> join_header_values("X-A", "", "2")
+    '2'
+    """
+    if not first or not second:
+        return first or second
     return f"{first}; {second}" if name.lower() == "cookie" else f"{first}, {second}"
 
 
@@ -336,7 +349,7 @@ class Headers(Mapping[str, str]):
                 lower[key] = name
                 items[name] = value
             else:
-                items[existing] = _join_values(name, items[existing], value)
+                items[existing] = join_header_values(name, items[existing], value)
         self._items = items
         self._lower = lower
         self._hash = None

@@ -29,7 +29,7 @@ from qstash_protocol.deduplication import (
     parse_content_based_deduplication,
     validate_deduplication_id,
 )
-from qstash_protocol.durations import format_duration, parse_duration
+from qstash_protocol.durations import MAX_DURATION, format_duration, parse_duration
 from qstash_protocol.flow_control import (
     FlowControlValue,
     parse_flow_control_value,
@@ -59,6 +59,9 @@ __all__ = ["Callback", "FlowControl", "HttpMethod", "MessageOptions"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 _T = TypeVar("_T")
+_ZERO: Final = timedelta(0)
+#: How many checked texts each string field remembers before it starts afresh.
+_SEEN_LIMIT: Final = 1024
 _STRING_SCHEMA: Final = WithJsonSchema({"type": "string"})
 
 
@@ -81,7 +84,8 @@ def _typed_or_text(
 def _duration(*, allow_bare_seconds: bool) -> Callable[[Any], timedelta]:
     def validate(value: Any) -> timedelta:
         if isinstance(value, timedelta):
-            format_duration(value)  # refuses negative and out-of-range values
+            if not _ZERO <= value <= MAX_DURATION:
+                format_duration(value)  # raises the error for negative and out-of-range values
             return value
         if isinstance(value, str):
             return parse_duration(value, allow_bare_seconds=allow_bare_seconds)
@@ -152,9 +156,19 @@ def _content_based(value: Any) -> bool:
 
 
 def _text(parse: Callable[[str], str], what: str) -> Callable[[Any], str]:
+    # Texts already checked, and what they became: models are built again and again from the
+    # same few keys, ids and URLs (every decode builds them), and parsing is pure.
+    seen: dict[str, str] = {}
+
     def validate(value: Any) -> str:
         if isinstance(value, str):
-            return parse(value)
+            found = seen.get(value)
+            if found is None:
+                found = parse(value)
+                if len(seen) >= _SEEN_LIMIT:
+                    seen.clear()
+                seen[value] = found
+            return found
         msg = f"expected {what} as a string, got {type(value).__name__}"
         raise ValueError(msg)
 

@@ -1,0 +1,704 @@
+"""Inside retry-delay expressions: syntax tree, reference evaluator, canonical form, compiler.
+
+The public module (:mod:`qstash_protocol.retry_delay`) parses text into the tree defined here;
+this module gives the tree its meaning. It knows nothing of Lark or of the public error class:
+it raises :class:`Failure` (a code, a message and a span), which the public module turns into
+``InvalidRetryDelay``.
+
+There are two evaluators, and they must agree:
+
+- :func:`evaluate` is the reference. It walks the tree and checks every step: a division or
+  modulo by zero, a ``sqrt`` of a negative, a ``pow`` that divides by zero or is not a real
+  number, and any value beyond the double range are errors wherever they occur, and the result
+  must not be negative. It is slow and exact, and it says where things went wrong.
+- :func:`compile_tree` turns the tree into one Python function through generated source code.
+  The generator writes every token of that source itself: operators and helper names from fixed
+  tables, numbers as the ``repr`` of floats it computed. No character of the user's text reaches
+  the source. The function computes with plain float operations and checks cheaply at the end;
+  whenever anything could have gone wrong (an exception, a result that is not finite or is
+  negative, a non-finite value where a later operation could have hidden it) it hands over to
+  the reference evaluator, which gives the exact answer or the precise error.
+
+The depth of every tree is bounded by the parser (``MAX_RETRY_DELAY_DEPTH``), so the recursive
+functions here stay far from Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Final
+
+__all__ = [
+    "FUNCTIONS",
+    "Call",
+    "Chain",
+    "Failure",
+    "Node",
+    "Number",
+    "Unary",
+    "Variable",
+    "check_result",
+    "compile_tree",
+    "evaluate",
+    "fold",
+    "format_number",
+    "render",
+    "round_half_away",
+]
+
+#: The functions and how many arguments each takes (``None``: two or more).
+FUNCTIONS: Final[dict[str, int | None]] = {
+    "abs": 1,
+    "ceil": 1,
+    "exp": 1,
+    "floor": 1,
+    "max": None,
+    "min": None,
+    "pow": 2,
+    "round": 1,
+    "sqrt": 1,
+}
+
+#: At or beyond this magnitude every double is a whole number (2**52).
+_ALL_WHOLE: Final = 4503599627370496.0
+
+
+class Failure(Exception):
+    """An invalid expression: raised here, turned into ``InvalidRetryDelay`` by the caller."""
+
+    def __init__(self, code: str, message: str, span: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.span = span
+
+
+# --- The syntax tree ------------------------------------------------------------------------
+
+
+class Node:
+    """A node of the syntax tree.
+
+    ``span`` is the node's ``(start, end)`` in the source text (parentheses included when the
+    node was written in parentheses), ``depth`` its height (a leaf is 1), and ``value`` its
+    value when it does not depend on ``retried`` (set by :func:`fold`).
+    """
+
+    __slots__ = ("depth", "parenthesized", "span", "value")
+
+    def __init__(self, span: tuple[int, int], depth: int) -> None:
+        self.span = span
+        self.depth = depth
+        self.parenthesized = False
+        self.value: float | None = None
+
+
+class Number(Node):
+    """A number literal, already converted to the nearest double."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: float, span: tuple[int, int]) -> None:
+        super().__init__(span, 1)
+        self.number = number
+        self.value = number
+
+
+class Variable(Node):
+    """The variable ``retried``."""
+
+    __slots__ = ()
+
+    def __init__(self, span: tuple[int, int]) -> None:
+        super().__init__(span, 1)
+
+
+class Unary(Node):
+    """``-x`` or ``+x``."""
+
+    __slots__ = ("op", "operand")
+
+    def __init__(self, op: str, operand: Node, span: tuple[int, int]) -> None:
+        super().__init__(span, operand.depth + 1)
+        self.op = op
+        self.operand = operand
+
+
+class Chain(Node):
+    """Operands joined by operators of one precedence level, evaluated left to right.
+
+    ``a - b + c`` is one chain at level 1 (``+ -``); ``a * b / c % d`` one at level 2
+    (``* / %``). Chains keep left-associative sums and products flat, so ``1 + 1 + ... + 1``
+    is not a deep tree. ``folded`` is how many of ``ops`` (from the left) :func:`fold` has
+    already applied to get ``prefix``, the value of the constant start of the chain.
+    """
+
+    __slots__ = ("first", "folded", "level", "operands", "ops", "prefix")
+
+    def __init__(self, level: int, first: Node, op: str, operand: Node) -> None:
+        super().__init__((first.span[0], operand.span[1]), max(first.depth, operand.depth) + 1)
+        self.level = level
+        self.first = first
+        self.ops = [op]
+        self.operands = [operand]
+        self.folded = 0
+        self.prefix: float | None = None
+
+    def extend(self, op: str, operand: Node) -> None:
+        """Append ``op operand`` (the parser reduces ``chain op operand`` left to right)."""
+        self.ops.append(op)
+        self.operands.append(operand)
+        self.span = (self.span[0], operand.span[1])
+        self.depth = max(self.depth, operand.depth + 1)
+
+
+class Call(Node):
+    """A function call; the parser has checked the name and the number of arguments."""
+
+    __slots__ = ("args", "name")
+
+    def __init__(self, name: str, args: list[Node], span: tuple[int, int]) -> None:
+        super().__init__(span, max(arg.depth for arg in args) + 1)
+        self.name = name
+        self.args = args
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Unary):
+        return [node.operand]
+    if isinstance(node, Chain):
+        return [node.first, *node.operands]
+    if isinstance(node, Call):
+        return node.args
+    return []
+
+
+def _strip_plus(node: Node) -> Node:
+    """Unary plus changes nothing (not even the sign of zero); look through it."""
+    while isinstance(node, Unary) and node.op == "+":
+        node = node.operand
+    return node
+
+
+# --- Numbers ---------------------------------------------------------------------------------
+
+
+def format_number(value: float, *, shortest: bool = False) -> str:
+    """Write a finite double so that it reads back as the same double.
+
+    The digits are the fewest that round-trip (Python's ``repr``). By default the form is
+    fixed-point from 1e-4 up to 1e16 and scientific outside, with no ``+`` and no leading
+    zeros in the exponent: ``1000``, ``0.1``, ``1e16``, ``1.5e-5``. With ``shortest=True`` the
+    shorter of the two forms is written (fixed-point on a tie), so the result is never longer
+    than any literal that denotes the same double.
+
+    >>> format_number(1000.0), format_number(1e16), format_number(2.5e-05)
+    ('1000', '1e16', '2.5e-5')
+    >>> format_number(1000.0, shortest=True), format_number(100.0, shortest=True)
+    ('1e3', '100')
+    >>> format_number(-0.5)
+    '-0.5'
+    """
+    if value < 0 or math.copysign(1.0, value) < 0:
+        return "-" + format_number(-value, shortest=shortest)
+    _, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    digits = "".join(map(str, digit_tuple))
+    if digits == "0":
+        return "0"
+    count = len(digits)
+    if exponent >= 0:
+        fixed = digits + "0" * exponent
+    elif -exponent < count:
+        fixed = digits[: count + exponent] + "." + digits[count + exponent :]
+    else:
+        fixed = "0." + "0" * (-exponent - count) + digits
+    leading = exponent + count - 1  # the power of ten of the first digit
+    mantissa = digits[0] + ("." + digits[1:] if count > 1 else "")
+    scientific = f"{mantissa}e{leading}"
+    if shortest:
+        return fixed if len(fixed) <= len(scientific) else scientific
+    return fixed if -4 <= leading < 16 else scientific
+
+
+# --- Canonical rendering ---------------------------------------------------------------------
+
+
+def _level(node: Node) -> int:
+    """Precedence: 1 for ``+ -`` chains, 2 for ``* / %`` chains, 3 for unary, 4 for atoms."""
+    if isinstance(node, Chain):
+        return node.level
+    if isinstance(node, Unary):
+        return 3
+    return 4
+
+
+def render(node: Node, *, spaced: bool = True) -> str:
+    """The canonical text of a tree: minimal parentheses, no unary plus, canonical numbers.
+
+    ``spaced`` puts one space around binary operators and after commas, as the docs write
+    expressions; without it nothing is spaced and numbers take their shortest form, so the
+    text is never longer than the source it was parsed from.
+    """
+    node = _strip_plus(node)
+    if isinstance(node, Number):
+        return format_number(node.number, shortest=not spaced)
+    if isinstance(node, Variable):
+        return "retried"
+    if isinstance(node, Unary):
+        return "-" + _render_operand(node.operand, 3, spaced=spaced)
+    if isinstance(node, Chain):
+        parts = [_render_operand(node.first, node.level, spaced=spaced)]
+        for op, operand in zip(node.ops, node.operands, strict=True):
+            parts.append(f" {op} " if spaced else op)
+            parts.append(_render_operand(operand, node.level + 1, spaced=spaced))
+        return "".join(parts)
+    assert isinstance(node, Call)
+    separator = ", " if spaced else ","
+    return f"{node.name}({separator.join(render(arg, spaced=spaced) for arg in node.args)})"
+
+
+def _render_operand(node: Node, lowest: int, *, spaced: bool) -> str:
+    text = render(node, spaced=spaced)
+    return text if _level(_strip_plus(node)) >= lowest else f"({text})"
+
+
+# --- The reference evaluator -----------------------------------------------------------------
+
+
+def round_half_away(x: float) -> float:
+    """Round to the nearest whole number, halves away from zero (Go's ``math.Round``).
+
+    >>> round_half_away(2.5), round_half_away(-2.5), round_half_away(0.49999999999999994)
+    (3.0, -3.0, 0.0)
+    """
+    if not abs(x) < _ALL_WHOLE:  # already whole, or not finite
+        return float(x)  # the fast code may pass retried as an int
+    whole = float(math.trunc(x))
+    if abs(x - whole) >= 0.5:  # exact: x - whole is the fraction of x
+        whole += math.copysign(1.0, x)
+    return math.copysign(whole, x)
+
+
+def _floor(x: float) -> float:
+    """Go's ``math.Floor`` for finite ``x``, as a float (Python's returns an int)."""
+    return math.copysign(float(math.floor(x)), x)
+
+
+def _ceil(x: float) -> float:
+    """Go's ``math.Ceil`` for finite ``x``, as a float; ``ceil(-0.5)`` is -0, as in Go."""
+    return math.copysign(float(math.ceil(x)), x)
+
+
+_MAX_QUOTED: Final = 40
+
+
+class _Context:
+    """What error messages need: the source text and the value of ``retried`` (or None)."""
+
+    __slots__ = ("retried", "source")
+
+    def __init__(self, source: str, retried: int | None) -> None:
+        self.source = source
+        self.retried = retried
+
+    def quote(self, node: Node) -> str:
+        text = self.source[node.span[0] : node.span[1]]
+        if len(text) > _MAX_QUOTED:
+            text = text[: _MAX_QUOTED - 3] + "..."
+        return repr(text)
+
+    def when(self) -> str:
+        return "" if self.retried is None else f" when retried is {self.retried}"
+
+
+def evaluate(node: Node, source: str, retried: int | None) -> float:
+    """Evaluate ``node`` exactly as the module docstring says, or raise :class:`Failure`.
+
+    ``retried=None`` evaluates a constant tree (one :func:`fold` has marked constant); the
+    final check (not negative) is the caller's.
+    """
+    x = None if retried is None else float(retried)
+    return _eval(node, x, _Context(source, retried))
+
+
+def _eval(node: Node, x: float | None, context: _Context) -> float:
+    if node.value is not None:
+        return node.value
+    if isinstance(node, Variable):
+        assert x is not None, "a constant tree has no variable"
+        return x
+    if isinstance(node, Unary):
+        value = _eval(node.operand, x, context)
+        return -value if node.op == "-" else value
+    if isinstance(node, Chain):
+        return _eval_chain(node, len(node.ops), x, context)
+    assert isinstance(node, Call)
+    args = [_eval(arg, x, context) for arg in node.args]
+    return _call(node, args, context)
+
+
+def _eval_chain(node: Chain, stop: int, x: float | None, context: _Context) -> float:
+    """Apply the chain's operators from the left, up to (not including) ``ops[stop]``."""
+    if node.prefix is not None:
+        result = node.prefix
+        start = node.folded
+    else:
+        result = _eval(node.first, x, context)
+        start = 0
+    for index in range(start, stop):
+        operand = node.operands[index]
+        span = (node.first.span[0], operand.span[1])
+        result = _binary(node.ops[index], result, operand, span, x, context)
+    return result
+
+
+def _binary(
+    op: str,
+    left: float,
+    operand: Node,
+    span: tuple[int, int],
+    x: float | None,
+    context: _Context,
+) -> float:
+    right = _eval(operand, x, context)
+    if op == "+":
+        result = left + right
+    elif op == "-":
+        result = left - right
+    elif op == "*":
+        result = left * right
+    else:
+        if right == 0:
+            what = "division" if op == "/" else "modulo"
+            raise Failure(
+                "retry_delay.division_by_zero",
+                f"{what} by zero: {context.quote(operand)} is 0{context.when()}",
+                operand.span,
+            )
+        # Go's math.Mod: the remainder has the sign of the dividend (C fmod), not Python's %.
+        result = left / right if op == "/" else math.fmod(left, right)
+    if not math.isfinite(result):
+        _raise_overflow(span, context)
+    return result
+
+
+def _raise_overflow(span: tuple[int, int], context: _Context) -> None:
+    text = context.source[span[0] : span[1]]
+    if len(text) > _MAX_QUOTED:
+        text = text[: _MAX_QUOTED - 3] + "..."
+    raise Failure(
+        "retry_delay.overflow",
+        f"{text!r} is beyond the range of a double (about 1.8e308){context.when()}",
+        span,
+    )
+
+
+def _call(node: Call, args: list[float], context: _Context) -> float:
+    name = node.name
+    if name == "pow":
+        base, exponent = args
+        if base == 0 and exponent < 0:
+            raise Failure(
+                "retry_delay.division_by_zero",
+                f"pow(0, y) with y < 0 divides by zero: {context.quote(node)} is "
+                f"pow({format_number(base)}, {format_number(exponent)}){context.when()}",
+                node.span,
+            )
+        if base < 0 and exponent != math.floor(exponent):
+            raise Failure(
+                "retry_delay.domain_error",
+                f"a negative number to a fractional power is not a real number: "
+                f"{context.quote(node)} is pow({format_number(base)}, "
+                f"{format_number(exponent)}){context.when()}",
+                node.span,
+            )
+        try:
+            result = math.pow(base, exponent)
+        except OverflowError:
+            result = math.inf
+    elif name == "exp":
+        try:
+            result = math.exp(args[0])
+        except OverflowError:
+            result = math.inf
+    elif name == "sqrt":
+        if args[0] < 0:
+            raise Failure(
+                "retry_delay.domain_error",
+                f"sqrt of a negative number: {context.quote(node.args[0])} is "
+                f"{format_number(args[0])}{context.when()}",
+                node.args[0].span,
+            )
+        result = math.sqrt(args[0])
+    elif name == "abs":
+        result = abs(args[0])
+    elif name == "floor":
+        result = _floor(args[0])
+    elif name == "ceil":
+        result = _ceil(args[0])
+    elif name == "round":
+        result = round_half_away(args[0])
+    elif name == "min":
+        result = min(args)
+    else:
+        assert name == "max", name
+        result = max(args)
+    if not math.isfinite(result):
+        _raise_overflow(node.span, context)
+    return result
+
+
+def check_result(value: float, source: str, retried: int | None) -> float:
+    """The final check: a delay is not negative (the evaluator has checked it is finite)."""
+    if value < 0:
+        when = "" if retried is None else f" when retried is {retried}"
+        raise Failure(
+            "retry_delay.negative",
+            f"the delay must not be negative, got {format_number(value)} ms{when}",
+            (0, len(source)),
+        )
+    return value
+
+
+# --- Constant folding ------------------------------------------------------------------------
+
+
+def fold(node: Node, source: str) -> None:
+    """Compute, once, every part of the tree that does not depend on ``retried``.
+
+    Sets ``value`` on constant nodes and ``prefix`` on chains that start with constants. An
+    error in a constant part happens for every ``retried``, so it is raised now, at parse time,
+    and so is a division or modulo by the constant zero (``retried / 0``).
+    """
+    context = _Context(source, None)
+    _fold(node, context)
+
+
+def _fold(node: Node, context: _Context) -> bool:
+    """Fold below ``node``; return whether ``node`` is constant."""
+    if isinstance(node, Number):
+        return True
+    if isinstance(node, Variable):
+        return False
+    constant = [_fold(child, context) for child in _children(node)]
+    if isinstance(node, Chain):
+        count = 0
+        if constant[0]:
+            while count < len(node.ops) and constant[count + 1]:
+                count += 1
+            if count:
+                prefix = _eval_chain(node, count, None, context)
+                if count == len(node.ops):
+                    node.value = prefix
+                    return True
+                node.prefix, node.folded = prefix, count
+        rest = zip(node.ops[count:], node.operands[count:], constant[count + 1 :], strict=True)
+        for op, operand, is_constant in rest:
+            if op in "/%" and is_constant and operand.value == 0:
+                what = "division" if op == "/" else "modulo"
+                raise Failure(
+                    "retry_delay.division_by_zero",
+                    f"{what} by zero: {context.quote(operand)} is always 0",
+                    operand.span,
+                )
+        return False
+    if all(constant):
+        node.value = _eval(node, None, context)
+        return True
+    return False
+
+
+# --- The compiler ----------------------------------------------------------------------------
+
+#: What generated code may name, bound as closure variables of the generated factory.
+_HELPERS: Final[dict[str, object]] = {
+    "_pow": math.pow,
+    "_exp": math.exp,
+    "_sqrt": math.sqrt,
+    "_fmod": math.fmod,
+    "_abs": abs,
+    "_floor": _floor,
+    "_ceil": _ceil,
+    "_round": round_half_away,
+    "_min": min,
+    "_max": max,
+    "_int": int,
+    "_INF": math.inf,
+    "_ERRORS": (ArithmeticError, ValueError),
+}
+
+_CALL_HELPERS: Final = {
+    "pow": "_pow",
+    "exp": "_exp",
+    "sqrt": "_sqrt",
+    "abs": "_abs",
+    "floor": "_floor",
+    "ceil": "_ceil",
+    "round": "_round",
+    "min": "_min",
+    "max": "_max",
+}
+
+#: Calls whose result can be finite although an argument is not (min(inf, 1) is 1,
+#: exp(-inf) is 0, pow(0.5, inf) is 0); divisors are the other such place (1 / inf is 0).
+_ABSORBING: Final = frozenset({"pow", "exp", "min", "max"})
+
+
+def _may_be_non_finite(node: Node) -> bool:
+    """Whether the fast code can compute inf or nan here without raising.
+
+    Only ``+ - * /`` overflow silently; math.pow and math.exp raise OverflowError, and the
+    other functions cannot leave the double range.
+    """
+    if node.value is not None or isinstance(node, Variable):
+        return False
+    if isinstance(node, Chain) and any(op != "%" for op in node.ops[node.folded :]):
+        return True
+    return any(_may_be_non_finite(child) for child in _children(node))
+
+
+def _is_float(node: Node) -> bool:
+    """Whether the fast code computes a float here even when ``retried`` is passed as an int."""
+    if node.value is not None:
+        return True
+    if isinstance(node, Variable):
+        return False
+    if isinstance(node, Unary):
+        return _is_float(node.operand)
+    if isinstance(node, Chain):
+        result = node.prefix is not None or _is_float(node.first)
+        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
+            result = result or op in "/%" or _is_float(operand)
+        return result
+    assert isinstance(node, Call)
+    if node.name == "abs":
+        return _is_float(node.args[0])
+    if node.name in ("min", "max"):
+        return all(_is_float(arg) for arg in node.args)
+    return True
+
+
+def _has_int_arithmetic(node: Node) -> bool:
+    """Whether the fast code would do arithmetic on ints where doubles behave differently.
+
+    ``+ - *`` of two ints is exact in Python and rounded in IEEE, and ``-0`` is ``+0`` for ints
+    but ``-0.0`` for doubles.
+    """
+    if node.value is not None:
+        return False
+    if isinstance(node, Unary) and node.op == "-" and not _is_float(node.operand):
+        return True
+    if isinstance(node, Chain) and node.prefix is None:
+        result = _is_float(node.first)
+        for op, operand in zip(node.ops, node.operands, strict=True):
+            if op in "+-*" and not result and not _is_float(operand):
+                return True
+            result = result or op in "/%" or _is_float(operand)
+    return any(_has_int_arithmetic(child) for child in _children(node))
+
+
+def _literal(value: float) -> str:
+    assert math.isfinite(value)
+    text = repr(float(value))
+    return f"({text})" if math.copysign(1.0, value) < 0 else text
+
+
+class _Generator:
+    """Writes the Python expression for a tree. Every token comes from this class."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        self.temporaries: list[str] = []
+
+    def checked(self, node: Node) -> str:
+        """The code for ``node``, kept in a temporary if it could hide a non-finite value."""
+        code = self.code(node)
+        if not _may_be_non_finite(node):
+            return code
+        name = f"_t{len(self.temporaries)}"
+        self.temporaries.append(name)
+        return f"({name} := {code})"
+
+    def code(self, node: Node) -> str:
+        if node.value is not None:
+            return _literal(node.value)
+        if isinstance(node, Variable):
+            return self.variable
+        if isinstance(node, Unary):
+            inner = self.code(node.operand)
+            return f"(-{inner})" if node.op == "-" else inner
+        if isinstance(node, Chain):
+            code = self.code(node.first) if node.prefix is None else _literal(node.prefix)
+            rest = zip(node.ops[node.folded :], node.operands[node.folded :], strict=True)
+            for op, operand in rest:
+                if op == "%":
+                    code = f"_fmod({code}, {self.checked(operand)})"
+                elif op == "/":
+                    code = f"{code} / {self.checked(operand)}"
+                else:
+                    assert op in "+-*", op
+                    code = f"{code} {op} {self.code(operand)}"
+            return f"({code})"
+        assert isinstance(node, Call)
+        helper = _CALL_HELPERS[node.name]
+        if node.name in _ABSORBING:
+            args = [self.checked(arg) for arg in node.args]
+        else:
+            args = [self.code(arg) for arg in node.args]
+        return f"{helper}({', '.join(args)})"
+
+
+_TEMPLATE: Final = """\
+def _factory({helpers}, _slow, _invalid, _MAX_RETRIED):
+    def evaluate(retried):
+        if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+            return _invalid(retried)
+{convert}        try:
+            result = {expression}
+        except _ERRORS:
+            return _slow(retried)
+        if 0.0 <= result < _INF{finite_check}:
+            return result
+        return _slow(retried)
+    return evaluate
+"""
+
+
+def compile_tree(
+    node: Node,
+    *,
+    slow: Callable[[int], float],
+    invalid: Callable[[object], float],
+    max_retried: int,
+) -> tuple[Callable[[int], float], str]:
+    """Compile a folded tree into ``evaluate(retried) -> float``; also return its source.
+
+    The function checks ``retried`` (an int, bool excluded, within ``0..max_retried``; else it
+    returns ``invalid(retried)``, which raises), computes the expression with float
+    operations, and returns the result when it is finite and not negative and no value that a
+    later operation could have hidden (an argument of pow, exp, min or max, a divisor) was
+    inf or nan. In every other case it returns ``slow(retried)``, the reference evaluator,
+    which raises the precise error (or, rarely, returns a value the quick check was unsure of).
+    """
+    convert = _has_int_arithmetic(node) or not _is_float(node)
+    generator = _Generator("x" if convert else "retried")
+    expression = generator.code(node)
+    finite_check = ""
+    if generator.temporaries:
+        finite_check = f" and ({' + '.join(generator.temporaries)}) * 0.0 == 0.0"
+    source = _TEMPLATE.format(
+        helpers=", ".join(_HELPERS),
+        convert="        x = retried + 0.0\n" if convert else "",
+        expression=expression,
+        finite_check=finite_check,
+    )
+    namespace: dict[str, object] = {"__builtins__": {}}
+    exec(compile(source, "<retry-delay>", "exec"), namespace)  # noqa: S102 (generated, see above)
+    factory = namespace["_factory"]
+    assert callable(factory)
+    function = factory(*_HELPERS.values(), slow, invalid, max_retried)
+    assert callable(function)
+    return function, source

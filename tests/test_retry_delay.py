@@ -1,0 +1,989 @@
+import contextlib
+import copy
+import io
+import math
+import pickle
+import subprocess
+import sys
+import tokenize
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+from qstash_protocol import (
+    MAX_RETRIED,
+    MAX_RETRY_DELAY_DEPTH,
+    MAX_RETRY_DELAY_LENGTH,
+    MAX_RETRY_DELAY_TOKENS,
+    InvalidRetryDelay,
+    ProtocolError,
+    RetryDelay,
+    default_backoff,
+    parse_retry_delay,
+)
+from qstash_protocol import _retry_compile as rc
+from qstash_protocol import retry_delay as module
+
+
+def outcomes(delay: RetryDelay, retried_values: list[int]) -> list[object]:
+    """What evaluate gives for each retried: the value, or the error code."""
+    results: list[object] = []
+    for retried in retried_values:
+        try:
+            results.append(delay.evaluate(retried))
+        except InvalidRetryDelay as err:
+            results.append(err.code)
+    return results
+
+
+# --- The docs' examples ----------------------------------------------------------------------
+
+
+def test_docs_fixed_delay() -> None:
+    assert parse_retry_delay("1000").schedule(3) == [timedelta(seconds=1)] * 3
+
+
+def test_docs_linear_backoff_is_1s_2s_3s() -> None:
+    assert parse_retry_delay("1000 * (1 + retried)").schedule(3) == [
+        timedelta(seconds=1),
+        timedelta(seconds=2),
+        timedelta(seconds=3),
+    ]
+
+
+def test_docs_exponential_backoff_is_1s_2s_4s_8s() -> None:
+    assert parse_retry_delay("pow(2, retried) * 1000").schedule(4) == [
+        timedelta(seconds=1),
+        timedelta(seconds=2),
+        timedelta(seconds=4),
+        timedelta(seconds=8),
+    ]
+
+
+def test_docs_exponential_with_minimum() -> None:
+    delay = parse_retry_delay("max(1000, pow(2, retried) * 100)")
+    assert [delay.evaluate(n) for n in range(7)] == [1000, 1000, 1000, 1000, 1600, 3200, 6400]
+
+
+# --- Valid expressions -----------------------------------------------------------------------
+
+# (text, canonical, evaluate(0), evaluate(1), evaluate(2), evaluate(3))
+VALID = [
+    ("1000", "1000", [1000, 1000, 1000, 1000]),
+    ("7000 * retried", "7000 * retried", [0, 7000, 14000, 21000]),
+    ("retried", "retried", [0, 1, 2, 3]),
+    ("1e3", "1000", [1000] * 4),
+    ("2.5E-3", "0.0025", [0.0025] * 4),
+    (".5 + 1.", "0.5 + 1", [1.5] * 4),
+    ("1e16", "1e16", [1e16] * 4),
+    ("1.5e-5", "1.5e-5", [1.5e-5] * 4),
+    ("0.00010", "0.0001", [0.0001] * 4),
+    ("000123", "123", [123] * 4),
+    ("1e-400", "0", [0] * 4),
+    ("2 + 3 * 4", "2 + 3 * 4", [14] * 4),
+    ("(2 + 3) * 4", "(2 + 3) * 4", [20] * 4),
+    ("10 - 2 - 3", "10 - 2 - 3", [5] * 4),
+    ("10 - (2 - 3)", "10 - (2 - 3)", [11] * 4),
+    ("(10 - 2) - 3", "10 - 2 - 3", [5] * 4),
+    ("64 / 4 / 2", "64 / 4 / 2", [8] * 4),
+    ("64 / (4 / 2)", "64 / (4 / 2)", [32] * 4),
+    ("-2 * -3", "-2 * -3", [6] * 4),
+    ("-(2 * 3) + 10", "-(2 * 3) + 10", [4] * 4),
+    ("+5", "5", [5] * 4),
+    ("- -5", "--5", [5] * 4),
+    ("------1", "------1", [1] * 4),
+    ("1 - -1", "1 - -1", [2] * 4),
+    ("2 * +(1 + retried)", "2 * (1 + retried)", [2, 4, 6, 8]),
+    ("((((retried))))", "retried", [0, 1, 2, 3]),
+    ("7 % 3", "7 % 3", [1] * 4),
+    ("10 + -7 % 3", "10 + -7 % 3", [9] * 4),
+    ("10 + 7 % -3", "10 + 7 % -3", [11] * 4),
+    ("5.5 % 2", "5.5 % 2", [1.5] * 4),
+    ("retried % 2 * 1000", "retried % 2 * 1000", [0, 1000, 0, 1000]),
+    ("pow(2, 10)", "pow(2, 10)", [1024] * 4),
+    ("pow(4, 0.5)", "pow(4, 0.5)", [2] * 4),
+    ("pow(-2, 3) + 10", "pow(-2, 3) + 10", [2] * 4),
+    ("pow(0, 0)", "pow(0, 0)", [1] * 4),
+    ("exp(0)", "exp(0)", [1] * 4),
+    ("sqrt(16)", "sqrt(16)", [4] * 4),
+    ("sqrt(-0)", "sqrt(-0)", [0] * 4),
+    ("abs(0 - 3)", "abs(0 - 3)", [3] * 4),
+    ("floor(2.7) + ceil(2.1)", "floor(2.7) + ceil(2.1)", [5] * 4),
+    ("floor(-0.5) + 2", "floor(-0.5) + 2", [1] * 4),
+    ("round(2.5)", "round(2.5)", [3] * 4),
+    ("round(3.5)", "round(3.5)", [4] * 4),
+    ("round(-2.5) + 4", "round(-2.5) + 4", [1] * 4),
+    ("round(0.49999999999999994)", "round(0.49999999999999994)", [0] * 4),
+    ("round(retried / 2)", "round(retried / 2)", [0, 1, 1, 2]),
+    ("min(3, 1, 2)", "min(3, 1, 2)", [1] * 4),
+    ("max(1, retried, 2)", "max(1, retried, 2)", [2, 2, 2, 3]),
+    ("min(retried, 2)", "min(retried, 2)", [0, 1, 2, 2]),
+    ("max(1000,pow(2,retried)*100)", "max(1000, pow(2, retried) * 100)", [1000] * 4),
+    ("1000\t*\t(1 + retried)", "1000 * (1 + retried)", [1000, 2000, 3000, 4000]),
+    ("  retried  ", "retried", [0, 1, 2, 3]),
+    ("0.1 + 0.2", "0.1 + 0.2", [0.30000000000000004] * 4),
+    ("0.1 + (0.2 + retried)", "0.1 + (0.2 + retried)", [0.1 + (0.2 + r) for r in range(4)]),
+    ("0.1 + 0.2 + retried", "0.1 + 0.2 + retried", [0.1 + 0.2 + r for r in range(4)]),
+    ("retried * retried * retried", "retried * retried * retried", [0, 1, 8, 27]),
+    ("-retried + 10", "-retried + 10", [10, 9, 8, 7]),
+    ("abs(-retried)", "abs(-retried)", [0, 1, 2, 3]),
+    ("exp(2.5 * retried) * 1000", "exp(2.5 * retried) * 1000", [1000, *(None,) * 3]),
+    ("1000 / (retried + 1)", "1000 / (retried + 1)", [1000, 500, 1000 / 3, 250]),
+]
+
+
+@pytest.mark.parametrize(("text", "canonical", "values"), VALID)
+def test_valid(text: str, canonical: str, values: list[float | None]) -> None:
+    delay = parse_retry_delay(text)
+    assert str(delay) == canonical
+    assert delay.source == text
+    for retried, expected in enumerate(values):
+        value = delay.evaluate(retried)
+        assert type(value) is float
+        if expected is not None:
+            assert value == expected
+    again = parse_retry_delay(canonical)
+    assert again == delay
+    assert str(again) == canonical
+
+
+def test_modulo_is_go_math_mod_not_python_percent() -> None:
+    assert parse_retry_delay("10 + -7 % 3").evaluate(0) == 10 + math.fmod(-7, 3) == 9
+    assert (-7 % 3) == 2  # Python's operator, which the expression language does not use
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (0.5, 1.0),
+        (1.5, 2.0),
+        (2.5, 3.0),
+        (-0.5, -1.0),
+        (-2.5, -3.0),
+        (2.4999999999999996, 2.0),
+        (0.49999999999999994, 0.0),
+        (4503599627370495.5, 4503599627370496.0),
+        (4503599627370497.0, 4503599627370497.0),
+        (1e300, 1e300),
+        (-0.4, -0.0),
+    ],
+)
+def test_round_is_half_away_from_zero(x: float, expected: float) -> None:
+    result = rc.round_half_away(x)
+    assert result == expected
+    assert math.copysign(1, result) == math.copysign(1, expected)
+
+
+def test_int_arithmetic_on_retried_is_rounded_like_doubles() -> None:
+    # 2**52 + 1 times itself: exact as Python ints, rounded as doubles (the server is float64).
+    delay = parse_retry_delay("retried * retried * retried")
+    retried = 10**12 + 39
+    assert delay.evaluate(retried) == float(retried) * float(retried) * float(retried)
+    assert delay.evaluate(retried) != float(retried**3)
+
+
+def test_retried_at_its_limits() -> None:
+    delay = parse_retry_delay("retried")
+    assert delay.evaluate(MAX_RETRIED) == 2.0**53
+    with pytest.raises(ValueError, match="from 0 to"):
+        delay.evaluate(MAX_RETRIED + 1)
+    with pytest.raises(ValueError, match="from 0 to"):
+        delay.evaluate(-1)
+
+
+@pytest.mark.parametrize("retried", [True, False, 1.0, 1.5, "1", None])
+def test_retried_must_be_an_int_not_bool(retried: object) -> None:
+    delay = parse_retry_delay("1000 * retried")
+    with pytest.raises(TypeError, match="retried must be an int"):
+        delay.evaluate(retried)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="retried must be an int"):
+        delay.delay(retried)  # type: ignore[arg-type]
+
+
+def test_bool_is_refused_even_when_constant() -> None:
+    with pytest.raises(TypeError):
+        parse_retry_delay("1000").evaluate(True)
+
+
+# --- Invalid expressions ---------------------------------------------------------------------
+
+# (text, code, span)
+INVALID = [
+    ("", "retry_delay.empty", (0, 0)),
+    (" \t ", "retry_delay.empty", (0, 3)),
+    ("1" * 1025, "retry_delay.too_long", (1024, 1025)),
+    ("1+" * 128 + "1", "retry_delay.too_many_tokens", (256, 257)),
+    ("(" * 33 + "1" + ")" * 33, "retry_delay.too_deep", (32, 33)),
+    ("-" * 32 + "1", "retry_delay.too_deep", (0, 33)),
+    ("1 $ 2", "retry_delay.invalid_character", (2, 3)),
+    ("retried > 3", "retry_delay.invalid_character", (8, 9)),
+    ("retried == 3", "retry_delay.invalid_character", (8, 9)),
+    ("'1000'", "retry_delay.invalid_character", (0, 1)),
+    ("[1]", "retry_delay.invalid_character", (0, 1)),
+    ("1000;", "retry_delay.invalid_character", (4, 5)),
+    ("1000\n", "retry_delay.invalid_character", (4, 5)),
+    ("1000\r\n", "retry_delay.invalid_character", (4, 5)),
+    ("1000\u00a0+ 1", "retry_delay.invalid_character", (4, 5)),
+    ("\u0661", "retry_delay.invalid_character", (0, 1)),
+    ("\uff11000", "retry_delay.invalid_character", (0, 1)),
+    ("r\u00e9tried", "retry_delay.invalid_character", (1, 2)),
+    ("2 ^ retried", "retry_delay.power_operator", (2, 3)),
+    ("2 ** retried", "retry_delay.power_operator", (2, 4)),
+    ("2**3", "retry_delay.power_operator", (1, 3)),
+    ("1.2.3", "retry_delay.invalid_number", (0, 5)),
+    ("1..2", "retry_delay.invalid_number", (0, 4)),
+    ("2e", "retry_delay.invalid_number", (0, 2)),
+    ("2e+", "retry_delay.invalid_number", (0, 3)),
+    ("2E- 1", "retry_delay.invalid_number", (0, 3)),
+    ("0x10", "retry_delay.invalid_number", (0, 4)),
+    ("1_000", "retry_delay.invalid_number", (0, 5)),
+    (".", "retry_delay.invalid_number", (0, 1)),
+    ("1 + .e5", "retry_delay.invalid_number", (4, 7)),
+    ("9e999", "retry_delay.number_out_of_range", (0, 5)),
+    ("1" * 400, "retry_delay.number_out_of_range", (0, 400)),
+    ("1e99999999999999999999", "retry_delay.number_out_of_range", (0, 22)),
+    ("retries", "retry_delay.unknown_name", (0, 7)),
+    ("(1 + retries) * 1000", "retry_delay.unknown_name", (5, 12)),
+    ("Retried", "retry_delay.unknown_name", (0, 7)),
+    ("retriedx", "retry_delay.unknown_name", (0, 8)),
+    ("x", "retry_delay.unknown_name", (0, 1)),
+    ("e", "retry_delay.unknown_name", (0, 1)),
+    ("pi * 2", "retry_delay.unknown_name", (0, 2)),
+    ("_", "retry_delay.unknown_name", (0, 1)),
+    ("log(2)", "retry_delay.unknown_function", (0, 3)),
+    ("power(2, 3)", "retry_delay.unknown_function", (0, 5)),
+    ("powx(1)", "retry_delay.unknown_function", (0, 4)),
+    ("exp2(1)", "retry_delay.unknown_function", (0, 4)),
+    ("Pow (2, 3)", "retry_delay.unknown_function", (0, 3)),
+    ("pow", "retry_delay.misused_name", (0, 3)),
+    ("pow * 2", "retry_delay.misused_name", (0, 3)),
+    ("1 + max", "retry_delay.misused_name", (4, 7)),
+    ("(sqrt)", "retry_delay.misused_name", (1, 5)),
+    ("exp 1", "retry_delay.misused_name", (0, 3)),
+    ("retried(2)", "retry_delay.misused_name", (0, 7)),
+    ("retried (2)", "retry_delay.misused_name", (0, 7)),
+    ("pow(2)", "retry_delay.arity", (0, 6)),
+    ("pow(1, 2, 3)", "retry_delay.arity", (0, 12)),
+    ("exp(1, 2)", "retry_delay.arity", (0, 9)),
+    ("exp()", "retry_delay.arity", (0, 5)),
+    ("max(1)", "retry_delay.arity", (0, 6)),
+    ("min( )", "retry_delay.arity", (0, 6)),
+    ("1 + sqrt((1), 2)", "retry_delay.arity", (4, 16)),
+    ("1)", "retry_delay.unmatched_parenthesis", (1, 2)),
+    (")(", "retry_delay.unmatched_parenthesis", (0, 1)),
+    ("(1", "retry_delay.unclosed_parenthesis", (0, 1)),
+    ("((1)", "retry_delay.unclosed_parenthesis", (0, 1)),
+    ("max(1, pow(2, retried)", "retry_delay.unclosed_parenthesis", (3, 4)),
+    ("1 +", "retry_delay.missing_operand", (3, 3)),
+    ("1 + ", "retry_delay.missing_operand", (4, 4)),
+    ("-", "retry_delay.missing_operand", (1, 1)),
+    ("* 2", "retry_delay.missing_operand", (0, 1)),
+    ("1 + * 2", "retry_delay.missing_operand", (4, 5)),
+    ("1 / / 2", "retry_delay.missing_operand", (4, 5)),
+    ("()", "retry_delay.missing_operand", (1, 2)),
+    ("max(1, )", "retry_delay.missing_operand", (7, 8)),
+    ("max(, 1)", "retry_delay.missing_operand", (4, 5)),
+    ("pow(1 +, 2)", "retry_delay.missing_operand", (7, 8)),
+    ("1 2", "retry_delay.missing_operator", (2, 3)),
+    ("2retried", "retry_delay.missing_operator", (1, 8)),
+    ("2 retried", "retry_delay.missing_operator", (2, 9)),
+    ("2pow(2, 3)", "retry_delay.missing_operator", (1, 4)),
+    ("retried 2", "retry_delay.missing_operator", (8, 9)),
+    ("(1)(2)", "retry_delay.missing_operator", (3, 4)),
+    ("2 (3)", "retry_delay.missing_operator", (2, 3)),
+    ("abs(1) abs(2)", "retry_delay.missing_operator", (7, 10)),
+    ("1, 2", "retry_delay.unexpected_token", (1, 2)),
+    ("(1, 2)", "retry_delay.unexpected_token", (2, 3)),
+    ("exp((1, 2))", "retry_delay.unexpected_token", (6, 7)),
+    ("retried.x", "retry_delay.unexpected_token", (7, 8)),
+    ("1 / 0", "retry_delay.division_by_zero", (4, 5)),
+    ("1 / (2 - 2)", "retry_delay.division_by_zero", (4, 11)),
+    ("retried / 0", "retry_delay.division_by_zero", (10, 11)),
+    ("retried * 1 / (0 * 5)", "retry_delay.division_by_zero", (14, 21)),
+    ("retried % 0", "retry_delay.division_by_zero", (10, 11)),
+    ("5 % -0", "retry_delay.division_by_zero", (4, 6)),
+    ("pow(0, -1)", "retry_delay.division_by_zero", (0, 10)),
+    ("pow(-0, -2)", "retry_delay.division_by_zero", (0, 11)),
+    ("sqrt(-1)", "retry_delay.domain_error", (5, 7)),
+    ("pow(-8, 1 / 3)", "retry_delay.domain_error", (0, 14)),
+    ("pow(10, 1e6)", "retry_delay.overflow", (0, 12)),
+    ("pow(pow(pow(10, 10), 10), 10)", "retry_delay.overflow", (0, 29)),
+    ("exp(1000)", "retry_delay.overflow", (0, 9)),
+    ("1e308 * 10", "retry_delay.overflow", (0, 10)),
+    ("1e308 + 1e308 - 1e308", "retry_delay.overflow", (0, 13)),
+    ("1e308 / 1e-308", "retry_delay.overflow", (0, 14)),
+    ("min(1e308 * 10, 1)", "retry_delay.overflow", (4, 14)),
+    ("1 / (1e308 * 10)", "retry_delay.overflow", (5, 15)),
+    ("(1e308 + 1e308) * 0", "retry_delay.overflow", (1, 14)),
+    ("-(1e308 * 10) + retried", "retry_delay.overflow", (2, 12)),
+    ("0 - 1000", "retry_delay.negative", (0, 8)),
+    ("-1", "retry_delay.negative", (0, 2)),
+    ("floor(-0.5)", "retry_delay.negative", (0, 11)),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "span"), INVALID)
+def test_invalid(text: str, code: str, span: tuple[int, int]) -> None:
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay(text)
+    err = info.value
+    assert (err.code, err.span) == (code, span), err.message
+    assert err.value == text
+    assert err.code in InvalidRetryDelay.CODES
+    assert isinstance(err, ProtocolError)
+    assert isinstance(err, ValueError)
+    assert err.__cause__ is None
+    assert err.__context__ is None or err.__suppress_context__  # no Lark exception shows
+
+
+def test_every_code_has_an_invalid_case_here_or_in_evaluation() -> None:
+    seen = {code for _, code, _ in INVALID} | {code for _, _, code, _ in EVALUATION_ERRORS}
+    assert seen == set(InvalidRetryDelay.CODES)
+
+
+def test_messages_with_carets() -> None:
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("1000 * (1 + retries)")
+    assert str(info.value) == (
+        "unknown name 'retries' (did you mean 'retried'?); the only variable is 'retried'\n"
+        "  1000 * (1 + retries)\n"
+        "              ^^^^^^^"
+    )
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("pow(2)")
+    assert info.value.message == "pow takes 2 arguments, e.g. pow(x, y), but is given 1"
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("max(1)")
+    assert info.value.message == ("max takes 2 or more arguments, e.g. max(a, b), but is given 1")
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("Pow(2, 3)")
+    assert "did you mean 'pow'? names are case-sensitive" in info.value.message
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("2 ** 3")
+    assert "pow(x, y)" in info.value.message
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("2retried")
+    assert (
+        info.value.message == "expected an operator between '2' and 'retried', e.g. '2 * retried'"
+    )
+
+
+def test_error_names_the_header() -> None:
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("2 ^ 3")
+    assert str(info.value.with_header("Upstash-Retry-Delay")).startswith("Upstash-Retry-Delay: ")
+
+
+# --- Errors from evaluate --------------------------------------------------------------------
+
+# (text, retried, code, span)
+EVALUATION_ERRORS = [
+    ("1000 / retried", 0, "retry_delay.division_by_zero", (7, 14)),
+    ("1000 / (retried - 3)", 3, "retry_delay.division_by_zero", (7, 20)),
+    ("1000 % (retried - 1)", 1, "retry_delay.division_by_zero", (7, 20)),
+    ("pow(retried, -1)", 0, "retry_delay.division_by_zero", (0, 16)),
+    ("sqrt(2 - retried) * 1000", 3, "retry_delay.domain_error", (5, 16)),
+    ("pow(retried - 2, 0.5)", 1, "retry_delay.domain_error", (0, 21)),
+    ("pow(retried, 1100)", 2, "retry_delay.overflow", (0, 18)),
+    ("pow(10, retried)", 309, "retry_delay.overflow", (0, 16)),
+    ("exp(retried)", 710, "retry_delay.overflow", (0, 12)),
+    ("1e308 * retried", 2, "retry_delay.overflow", (0, 15)),
+    ("min(1e308 * retried, 5)", 2, "retry_delay.overflow", (4, 19)),
+    ("max(0 - 1e308 * retried, 5)", 2, "retry_delay.overflow", (8, 23)),
+    ("max(0 - 1e308 * (retried - 1), 5)", 3, "retry_delay.overflow", (8, 29)),
+    ("1 / (1e308 * retried) + 1", 2, "retry_delay.overflow", (5, 20)),
+    ("exp(0 - 1e308 * retried)", 2, "retry_delay.overflow", (8, 23)),
+    ("pow(0.5, 1e308 * retried)", 2, "retry_delay.overflow", (9, 24)),
+    ("retried % (1e308 * retried)", 2, "retry_delay.overflow", (11, 26)),
+    ("floor(1e308 * retried)", 2, "retry_delay.overflow", (6, 21)),
+    ("round(1e308 * retried)", 2, "retry_delay.overflow", (6, 21)),
+    ("5000 - retried * 1000", 6, "retry_delay.negative", (0, 21)),
+    ("retried - 1", 0, "retry_delay.negative", (0, 11)),
+    ("1e13 * (retried + 1)", 0, "retry_delay.out_of_range", (0, 20)),
+]
+
+
+@pytest.mark.parametrize(("text", "retried", "code", "span"), EVALUATION_ERRORS)
+def test_evaluation_errors(text: str, retried: int, code: str, span: tuple[int, int]) -> None:
+    delay = parse_retry_delay(text)
+    with pytest.raises(InvalidRetryDelay) as info:
+        delay.delay(retried)
+    err = info.value
+    assert (err.code, err.span, err.value) == (code, span, text), err.message
+    assert f"when retried is {retried}" in err.message
+    if code != "retry_delay.out_of_range":
+        with pytest.raises(InvalidRetryDelay) as again:
+            delay.evaluate(retried)
+        assert again.value == err
+
+
+def test_evaluation_error_message() -> None:
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("1000 / (retried - 3)").evaluate(3)
+    assert str(info.value) == (
+        "division by zero: '(retried - 3)' is 0 when retried is 3\n"
+        "  1000 / (retried - 3)\n"
+        "         ^^^^^^^^^^^^^"
+    )
+
+
+# --- delay and schedule ----------------------------------------------------------------------
+
+
+def test_delay_truncates_to_microseconds() -> None:
+    assert parse_retry_delay("0.0019999").delay(0) == timedelta(microseconds=1)
+    assert parse_retry_delay("1.0005").delay(0) == timedelta(microseconds=1000)
+    assert parse_retry_delay("0.0009").delay(0) == timedelta(0)
+    assert parse_retry_delay("86400000").delay(0) == timedelta(days=1)
+
+
+def test_delay_up_to_the_longest_duration() -> None:
+    assert parse_retry_delay("9223372036854").delay(0) == timedelta(microseconds=9223372036854000)
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("9223372036855").delay(0)
+    assert info.value.code == "retry_delay.out_of_range"
+
+
+def test_schedule() -> None:
+    delay = parse_retry_delay("1000 * (1 + retried)")
+    assert delay.schedule(0) == []
+    assert len(delay.schedule(20)) == 20
+    with pytest.raises(TypeError):
+        delay.schedule(True)
+    with pytest.raises(TypeError):
+        delay.schedule(2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="negative"):
+        delay.schedule(-1)
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay("3000 - 1000 * retried").schedule(5)
+    assert "when retried is 4" in info.value.message
+
+
+# --- The default backoff ---------------------------------------------------------------------
+
+
+def test_default_backoff_matches_the_docs_table() -> None:
+    assert [default_backoff(n) for n in range(1, 7)] == [
+        timedelta(seconds=12),
+        timedelta(minutes=2, seconds=28),
+        timedelta(minutes=30, seconds=8),
+        timedelta(hours=6, minutes=7, seconds=6),
+        timedelta(hours=24),
+        timedelta(hours=24),
+    ]
+
+
+def test_default_backoff_k2_reading_and_edges() -> None:
+    assert default_backoff(0) == timedelta(seconds=1)
+    assert default_backoff(1, k=2) == timedelta(seconds=7)
+    assert default_backoff(2, k=2) == timedelta(seconds=54)
+    assert default_backoff(5, k=2) == timedelta(hours=6, minutes=7, seconds=6)
+    assert default_backoff(6, k=2) == timedelta(days=1)
+    assert default_backoff(10**6) == timedelta(days=1)
+    assert default_backoff(10**400) == timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "error"),
+    [
+        (True, 2.5, TypeError),
+        (1.0, 2.5, TypeError),
+        ("1", 2.5, TypeError),
+        (-1, 2.5, ValueError),
+        (1, True, TypeError),
+        (1, "2", TypeError),
+        (1, 0, ValueError),
+        (1, -1, ValueError),
+        (1, math.inf, ValueError),
+        (1, math.nan, ValueError),
+    ],
+)
+def test_default_backoff_arguments(n: object, k: object, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        default_backoff(n, k=k)  # type: ignore[arg-type]
+
+
+# --- The RetryDelay object -------------------------------------------------------------------
+
+
+def test_equality_is_by_canonical_form_and_source_is_kept() -> None:
+    a = parse_retry_delay("1000*(1+retried)")
+    b = parse_retry_delay("  1e3 * ( 1 + retried )")
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a.source != b.source
+    assert a != parse_retry_delay("1000 * (retried + 1)")
+    assert a != "1000 * (1 + retried)"
+    assert len({a, b}) == 1
+
+
+def test_immutable() -> None:
+    delay = parse_retry_delay("1000")
+    with pytest.raises(AttributeError):
+        delay.source = "2000"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del delay.source
+    with pytest.raises(AttributeError):
+        delay.evaluate = lambda retried: 0.0  # type: ignore[method-assign]
+    assert not hasattr(delay, "__dict__")
+
+
+def test_constructor_repr_pickle_copy() -> None:
+    delay = RetryDelay("pow(2,retried)*1e3")
+    assert repr(delay) == "RetryDelay('pow(2, retried) * 1000')"
+    assert eval(repr(delay)) == delay
+    assert delay.source == "pow(2,retried)*1e3"
+    assert delay.evaluate(3) == 8000
+    restored = pickle.loads(pickle.dumps(delay))
+    assert restored == delay
+    assert restored.source == delay.source
+    assert copy.copy(delay) is delay
+    assert copy.deepcopy(delay) is delay
+    with pytest.raises(InvalidRetryDelay):
+        RetryDelay("2 ^ 3")
+
+
+def test_not_a_str() -> None:
+    for value in (1000, None, b"1000", ["1000"]):
+        with pytest.raises(TypeError, match="must be a str"):
+            parse_retry_delay(value)  # type: ignore[arg-type]
+
+
+def test_cache_returns_the_same_object_and_is_bounded() -> None:
+    text = "1000 * (1 + retried) + 0"
+    assert parse_retry_delay(text) is parse_retry_delay(text)
+    for i in range(module._CACHE_SIZE + 10):
+        parse_retry_delay(f"{i} + retried")
+    assert len(module._CACHE) <= module._CACHE_SIZE
+
+
+def test_in_a_frozen_pydantic_model() -> None:
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    class Retry(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        delay: RetryDelay
+
+    model = Retry(delay=parse_retry_delay("pow(2,retried)*1000"))
+    assert Retry(delay="pow(2, retried) * 1000") == model
+    dumped = model.model_dump_json()
+    assert dumped == '{"delay":"pow(2, retried) * 1000"}'
+    assert Retry.model_validate_json(dumped) == model
+    assert model.model_dump() == {"delay": model.delay}
+    assert model.model_dump(mode="json") == {"delay": "pow(2, retried) * 1000"}
+    assert Retry.model_json_schema()["properties"]["delay"]["type"] == "string"
+    with pytest.raises(ValidationError, match="did you mean 'retried'"):
+        Retry(delay="retries")
+    with pytest.raises(ValidationError):
+        Retry(delay=1000)  # type: ignore[arg-type]
+
+
+# --- Limits and hostile input ----------------------------------------------------------------
+
+
+def test_limits_are_inclusive() -> None:
+    assert parse_retry_delay("retried" + " " * (MAX_RETRY_DELAY_LENGTH - 7)).evaluate(1) == 1
+    assert parse_retry_delay("1+" * ((MAX_RETRY_DELAY_TOKENS - 1) // 2) + "1").evaluate(0) == 128
+    depth = MAX_RETRY_DELAY_DEPTH
+    assert parse_retry_delay("(" * depth + "1" + ")" * depth).evaluate(0) == 1
+    assert parse_retry_delay("-" * (depth - 2) + "1").evaluate(0) == 1
+    assert parse_retry_delay("+" * (depth - 1) + "1").evaluate(0) == 1
+    nested = "abs(" * (depth - 1) + "1" + ")" * (depth - 1)
+    assert parse_retry_delay(nested).evaluate(0) == 1
+    with pytest.raises(InvalidRetryDelay, match="levels deep"):
+        parse_retry_delay("abs(" * depth + "1" + ")" * depth)
+
+
+HOSTILE = [
+    ("(" * 10_000 + "1" + ")" * 10_000, "retry_delay.too_long"),
+    ("(" * 500 + "1" + ")" * 500, "retry_delay.too_deep"),
+    ("(" * 1000, "retry_delay.too_deep"),
+    (")" * 1000, "retry_delay.unmatched_parenthesis"),
+    ("-" * 1023 + "1", "retry_delay.too_many_tokens"),
+    ("-" * 200 + "1", "retry_delay.too_deep"),
+    ("-------1", "retry_delay.negative"),
+    ("1+" * 511 + "1", "retry_delay.too_many_tokens"),
+    ("1+" * 127 + "+", "retry_delay.missing_operand"),
+    ("x" * 10_000, "retry_delay.too_long"),
+    ("x" * 1024, "retry_delay.unknown_name"),
+    ("retried" * 146, "retry_delay.unknown_name"),
+    ("9" * 1024, "retry_delay.number_out_of_range"),
+    ("9e999", "retry_delay.number_out_of_range"),
+    ("1e" + "9" * 1000, "retry_delay.number_out_of_range"),
+    ("pow(10, 1e6)", "retry_delay.overflow"),
+    ("pow(10, 1e300)", "retry_delay.overflow"),
+    ("pow(pow(pow(10,10),10),10)", "retry_delay.overflow"),
+    ("exp(exp(exp(10)))", "retry_delay.overflow"),
+    ("pow(" * 16 + "10" + ",10)" * 16, "retry_delay.overflow"),
+    ("\x00" * 1000, "retry_delay.invalid_character"),
+    ("\u202e1000", "retry_delay.invalid_character"),
+    ("__import__('os')", "retry_delay.invalid_character"),
+    ("retried.__class__", "retry_delay.unexpected_token"),
+    ("exec(1)", "retry_delay.unknown_function"),
+    ("__builtins__", "retry_delay.unknown_name"),
+    ("max(" + "1," * 300 + "1)", "retry_delay.too_many_tokens"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))]
+)
+def test_hostile_input_is_rejected(text: str, code: str) -> None:
+    with pytest.raises(InvalidRetryDelay) as info:
+        parse_retry_delay(text)
+    assert info.value.code == code
+
+
+def test_hostile_evaluation_fails_fast() -> None:
+    delay = parse_retry_delay("pow(10, pow(10, retried))")
+    assert delay.evaluate(1) == 1e10
+    with pytest.raises(InvalidRetryDelay) as info:
+        delay.evaluate(MAX_RETRIED)
+    assert info.value.code == "retry_delay.overflow"
+
+
+# --- The grammar is built lazily and writes nothing ------------------------------------------
+
+
+def _run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return result.stdout.strip()
+
+
+def test_importing_the_package_does_not_build_the_grammar() -> None:
+    code = (
+        "import qstash_protocol\n"
+        "from qstash_protocol import retry_delay\n"
+        "print(len(retry_delay._PARSER_HOLDER))\n"
+        "retry_delay.parse_retry_delay('1000')\n"
+        "print(len(retry_delay._PARSER_HOLDER))\n"
+    )
+    assert _run_python(code).split() == ["0", "1"]
+
+
+def test_building_the_grammar_and_parsing_write_no_files() -> None:
+    code = """
+import os, sys
+sys.dont_write_bytecode = True
+import lark
+from qstash_protocol import retry_delay
+writes = []
+WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+def hook(event, args):
+    if event == "open":
+        path, mode, flags = args
+        if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (flags or 0) & WRITE:
+            writes.append(path)
+    elif event.startswith(("os.mkdir", "os.rename", "os.remove", "os.replace", "shutil.")):
+        writes.append(event)
+sys.addaudithook(hook)
+retry_delay._parser()
+assert retry_delay.parse_retry_delay("pow(2, retried) * 1000").evaluate(3) == 8000
+print(writes)
+"""
+    assert _run_python(code) == "[]"
+
+
+# --- The generated code ----------------------------------------------------------------------
+
+ALLOWED_NAMES = {
+    "def",
+    "return",
+    "if",
+    "not",
+    "or",
+    "and",
+    "is",
+    "try",
+    "except",
+    "evaluate",
+    "retried",
+    "__class__",
+    "x",
+    "result",
+    "_factory",
+    "_slow",
+    "_invalid",
+    "_MAX_RETRIED",
+    *rc._HELPERS,
+}
+
+
+def generated_source(text: str) -> str:
+    tree = module._parse(text)
+    rc.fold(tree, text)
+    _, source = rc.compile_tree(
+        tree, slow=lambda r: 0.0, invalid=lambda r: 0.0, max_retried=MAX_RETRIED
+    )
+    return source
+
+
+def check_generated_tokens(source: str) -> None:
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME:
+            assert token.string in ALLOWED_NAMES or token.string.startswith("_t"), token
+        elif token.type == tokenize.NUMBER:
+            assert token.string == repr(float(token.string)) or token.string in ("0", "0.0")
+        elif token.type == tokenize.OP:
+            assert token.string in set("()+-*/,:=<.") | {":=", "<=", "=="}, token
+            if token.string == ".":
+                assert token.line.strip().startswith("if retried.__class__ is not _int"), token
+        else:
+            assert token.type in (
+                tokenize.NEWLINE,
+                tokenize.NL,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+                tokenize.ENDMARKER,
+            ), token
+
+
+@pytest.mark.parametrize("text", [text for text, _, _ in VALID])
+def test_generated_code_is_written_by_the_generator(text: str) -> None:
+    check_generated_tokens(generated_source(text))
+
+
+def test_generated_code_for_the_docs_example() -> None:
+    source = generated_source("max(1000, pow(2, retried) * 100)")
+    assert "result = _max(1000.0, (_t0 := (_pow(2.0, retried) * 100.0)))" in source
+    assert "(_t0) * 0.0 == 0.0" in source
+
+
+# --- Properties ------------------------------------------------------------------------------
+
+LIMIT_CODES = {
+    "retry_delay.too_long",
+    "retry_delay.too_many_tokens",
+    "retry_delay.too_deep",
+    "retry_delay.number_out_of_range",
+}
+MEANING_CODES = {
+    "retry_delay.division_by_zero",
+    "retry_delay.domain_error",
+    "retry_delay.overflow",
+    "retry_delay.negative",
+}
+
+INTERESTING_NUMBERS = st.sampled_from(
+    [
+        "0",
+        "1",
+        "2",
+        "3",
+        "0.5",
+        "2.5",
+        "10",
+        "1000",
+        "1e16",
+        "1e154",
+        "1e308",
+        "1.7976931348623157e308",
+        "5e-324",
+        "1e-308",
+        "9007199254740993",
+        "0.1",
+        ".5",
+        "7.",
+    ]
+)
+
+
+def grammar_expressions() -> st.SearchStrategy[str]:
+    """Expressions generated from the grammar file itself (hypothesis.extra.lark).
+
+    Whitespace is drawn from a list rather than from its regex, which halves the time.
+    """
+    whitespace = st.sampled_from([" ", "\t", "  "])
+    return st.deferred(lambda: from_lark(module._parser(), explicit={"WHITESPACE": whitespace}))
+
+
+# from_lark is slow here (about 70 ms per example, in Hypothesis itself), so the test that uses
+# it runs 60 examples; the heavier properties use expressions() below.
+GRAMMAR_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+FUNCTIONS_OF_ONE = ["exp", "sqrt", "abs", "floor", "ceil", "round"]
+
+
+def expressions(max_leaves: int = 16) -> st.SearchStrategy[str]:
+    """Valid syntax built bottom-up: any two expressions joined by an operator are one."""
+
+    def extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        space = st.sampled_from(["", " "])
+        return st.one_of(
+            st.builds(
+                lambda a, op, b, s: f"{a}{s}{op}{s}{b}",
+                children,
+                st.sampled_from("+-*/%"),
+                children,
+                space,
+            ),
+            st.builds(lambda sign, a: sign + a, st.sampled_from("-+"), children),
+            children.map(lambda a: f"({a})"),
+            st.builds(lambda f, a: f"{f}({a})", st.sampled_from(FUNCTIONS_OF_ONE), children),
+            st.builds(lambda a, b: f"pow({a}, {b})", children, children),
+            st.builds(
+                lambda f, args: f"{f}({', '.join(args)})",
+                st.sampled_from(["min", "max"]),
+                st.lists(children, min_size=2, max_size=4),
+            ),
+        )
+
+    return st.recursive(INTERESTING_NUMBERS | st.just("retried"), extend, max_leaves=max_leaves)
+
+
+RETRIED_VALUES = st.sampled_from([0, 1, 2, 3, 7, 30, 100, 1024, 10**6, 2**31, 2**53]) | st.integers(
+    0, MAX_RETRIED
+)
+
+
+@GRAMMAR_SETTINGS
+@given(grammar_expressions())
+@example("max(1000, pow(2, retried) * 100)")
+def test_everything_the_grammar_generates_parses(text: str) -> None:
+    """Generated sentences are syntactically valid; only limits and meaning can refuse them.
+
+    from_lark knows the syntax, not the limits (length, tokens, depth, the double range of
+    literals) or the meaning (a constant part that divides by zero, overflows or is negative):
+    those are the only codes allowed here.
+    """
+    try:
+        delay = parse_retry_delay(text)
+    except InvalidRetryDelay as err:
+        assert err.code in LIMIT_CODES | MEANING_CODES, (text, err)
+        return
+    canonical = str(delay)
+    again = parse_retry_delay(canonical)
+    assert again == delay
+    assert str(again) == canonical
+
+
+@given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=4))
+@example("1000 * (1 + retried)", [0, 1, 2])
+@example("min(1e308 * retried, 5)", [2])
+@example("max(0 - 1e308 * retried, 5)", [2])
+@example("1 / (1e308 * 10 * retried) + retried", [1])
+@example("retried * retried * retried", [2**40 + 1])
+@example("-retried + retried", [3])
+@example("-retried - 0", [0])
+@example("round(retried)", [2**53])
+@example("floor(retried) + ceil(retried)", [2**53])
+@example("-abs(retried) * 1 + 0", [0])
+def test_compiled_code_agrees_with_the_reference_evaluator(text: str, values: list[int]) -> None:
+    """The fast path returns exactly what the reference evaluator does, or the same error."""
+    try:
+        delay = parse_retry_delay(text)
+    except InvalidRetryDelay as err:
+        assert err.code in LIMIT_CODES | MEANING_CODES, (text, err)
+        return
+    tree = module._parse(text)
+    rc.fold(tree, text)
+    for retried in values:
+        try:
+            expected: object = rc.check_result(rc.evaluate(tree, text, retried), text, retried)
+        except rc.Failure as failure:
+            expected = (failure.code, failure.span)
+        try:
+            got: object = delay.evaluate(retried)
+        except InvalidRetryDelay as err:
+            got = (err.code, err.span)
+        assert type(got) is type(expected), (text, retried, got, expected)
+        if isinstance(got, float):
+            assert isinstance(expected, float)
+            assert got == expected, (text, retried)
+            assert math.copysign(1, got) == math.copysign(1, expected), (text, retried)
+        else:
+            assert got == expected, (text, retried)
+
+
+@given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=3))
+def test_canonical_form_evaluates_like_the_source(text: str, values: list[int]) -> None:
+    try:
+        delay = parse_retry_delay(text)
+    except InvalidRetryDelay:
+        return
+    again = parse_retry_delay(str(delay))
+    assert again == delay
+    assert str(parse_retry_delay(str(again))) == str(again)
+    first = outcomes(delay, values)
+    second = outcomes(again, values)
+    assert first == second
+    for a, b in zip(first, second, strict=True):
+        if isinstance(a, float) and isinstance(b, float):
+            assert math.copysign(1, a) == math.copysign(1, b)
+
+
+EXPRESSION_ALPHABET = st.sampled_from(list("0123456789.eE+-*/%(), \tretidpowxsqabflcnumhR^_$"))
+
+
+@given(st.text(EXPRESSION_ALPHABET, max_size=40) | st.text(max_size=20))
+@example("1e")
+@example("pow(1,")
+@example("max(,)")
+@example(")(")
+@example("e+1")
+@example("1.e")
+@example("retried..")
+@example("(,)")
+def test_random_text_raises_only_invalid_retry_delay(text: str) -> None:
+    try:
+        delay = parse_retry_delay(text)
+    except InvalidRetryDelay as err:
+        assert err.code in InvalidRetryDelay.CODES
+        assert err.span is not None
+        assert 0 <= err.span[0] <= err.span[1] <= len(text)
+        return
+    assert parse_retry_delay(str(delay)) == delay
+
+
+@given(expressions(), st.data())
+def test_one_character_edits_raise_only_invalid_retry_delay(text: str, data: st.DataObject) -> None:
+    position = data.draw(st.integers(0, len(text)))
+    char = data.draw(EXPRESSION_ALPHABET | st.characters())
+    for edited in (
+        text[:position] + char + text[position:],
+        text[:position] + text[position + 1 :],
+    ):
+        with contextlib.suppress(InvalidRetryDelay):
+            parse_retry_delay(edited)
+
+
+@given(st.floats(min_value=0, allow_nan=False, allow_infinity=False))
+@example(5e-324)
+@example(1e16)
+@example(123456789012345680.0)
+def test_numbers_are_written_exactly(value: float) -> None:
+    for shortest in (False, True):
+        text = rc.format_number(value, shortest=shortest)
+        assert float(text) == value
+        assert parse_retry_delay(text).evaluate(0) == value
+    assert len(rc.format_number(value, shortest=True)) <= len(repr(value).replace("e+", "e"))
+
+
+def test_canonical_form_stays_within_the_length_limit() -> None:
+    text = "*".join(["retried"] * 120)
+    assert len(text) <= MAX_RETRY_DELAY_LENGTH
+    delay = parse_retry_delay(text)
+    assert str(delay) == text  # the spaced form would be too long
+    assert parse_retry_delay(str(delay)) == delay
+    numbers = "+".join(["1e15"] * 120)
+    delay = parse_retry_delay(numbers)
+    assert len(str(delay)) <= MAX_RETRY_DELAY_LENGTH
+    assert parse_retry_delay(str(delay)) == delay
+
+
+@given(st.integers(0, 60), st.floats(min_value=0.01, max_value=10))
+def test_default_backoff_is_capped_and_monotonic(n: int, k: float) -> None:
+    assume(math.isfinite(k))
+    value = default_backoff(n, k=k)
+    assert timedelta(seconds=1) <= value <= timedelta(days=1)
+    assert value <= default_backoff(n + 1, k=k)
+    assert value.microseconds == 0
