@@ -73,7 +73,7 @@ from qstash_protocol.headers import (
     validate_header_value,
 )
 from qstash_protocol.names import validate_queue_name, validate_schedule_id
-from qstash_protocol.options import Callback, FlowControl, MessageOptions
+from qstash_protocol.options import Callback, FlowControl, MessageOptions, trusted_model
 from qstash_protocol.redact import parse_redact_fields
 from qstash_protocol.retry_delay import parse_retry_delay
 from qstash_protocol.urls import parse_callback_url
@@ -166,7 +166,12 @@ _URL: Final = "url"  # the cache key of callback URLs, parsed by parse_callback_
 #: How many distinct header names and values the decoder remembers (it starts afresh beyond).
 _CACHE_SIZE: Final = 4096
 _names: dict[str, HeaderName | None] = {}
+# The characters validate_header_value refuses (control characters but HTAB, and DEL).
+_FORBIDDEN_IN_VALUES: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _values: dict[tuple[str, str], Any] = {}
+# Values that differ from message to message and are cheap to check: caching them would only
+# push the settings that repeat (and cost more to parse) out of the cache.
+_UNCACHED: Final = frozenset({"deduplication-id", "not-before", "label"})
 
 
 class _Scope:
@@ -221,49 +226,49 @@ def decode_headers(
     content_type: tuple[int, str, str] | None = None
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     for index, (name, raw_value) in enumerate(pairs):
-        if not isinstance(name, str) or not isinstance(raw_value, str):
-            msg = f"header names and values must be str, got {name!r}: {raw_value!r}"
-            raise TypeError(msg)
         try:
             parsed = _names[name]
-        except KeyError:
+        except (KeyError, TypeError):
+            if not isinstance(name, str):
+                msg = f"header names must be str, got {name!r}"
+                raise TypeError(msg) from None
             try:
                 parsed = _classify(name)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
                 continue
-        if parsed is None:
-            if name.lower() != "content-type":
-                continue
+        if not isinstance(raw_value, str):
+            msg = f"header values must be str, got {name}: {raw_value!r}"
+            raise TypeError(msg)
+        if parsed is None and name.lower() != "content-type":
+            continue  # not the message's: Authorization, Host, ...
+        # validate_header_value, inline: this loop is the decoder's hot path.
+        value = raw_value.strip(" \t")
+        if _FORBIDDEN_IN_VALUES.search(value) is not None:
             try:
-                value = validate_header_value(raw_value)
+                validate_header_value(value)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
-                continue
+            continue
+        if parsed is None:
             if content_type is not None:
                 errors.append((index, _duplicate(name, value, content_type[1])))
             else:
                 content_type = (index, name, value)
             continue
-        try:
-            value = validate_header_value(raw_value)
-        except ProtocolError as error:
-            errors.append((index, error.with_header(name)))
-            continue
+        scopes, kind, directive, forward_name = parsed
         scope = root
-        for step in parsed.scopes:
+        for step in scopes:
             scope = scope.child(step)
-        kind = parsed.kind
         if kind == "setting":
-            directive = parsed.directive
             previous = scope.settings.get(directive)
             if previous is not None:
                 errors.append((index, _duplicate(name, value, previous[1])))
             else:
                 scope.settings[directive] = (index, name, value)
         elif kind == "forward":
-            assert parsed.forward_name is not None
-            scope.forward.append((index, name, value, parsed.forward_name))
+            assert forward_name is not None
+            scope.forward.append((index, name, value, forward_name))
         elif kind == "url":
             if scope.url is not None:
                 errors.append((index, _duplicate(name, value, scope.url[1])))
@@ -283,7 +288,7 @@ def decode_headers(
                 )
             )
         else:
-            unscoped = "Upstash-" + canonical_header_name(parsed.directive)
+            unscoped = "Upstash-" + canonical_header_name(directive)
             scope.extra.append((index, name, value, unscoped))
 
     fields = _build(root, errors)
@@ -296,7 +301,8 @@ def decode_headers(
     if errors:
         errors.sort(key=lambda item: item[0])
         raise InvalidHeaders(error for _, error in errors)
-    return MessageOptions(**fields)
+    # Every value was parsed by the parsers the model's validators call: no need to run them.
+    return trusted_model(MessageOptions, fields)
 
 
 def _classify(name: str) -> HeaderName | None:
@@ -324,37 +330,40 @@ def _parse_value(directive: str, value: str) -> Any:
     except KeyError:
         pass
     parsed = parse_callback_url(value) if directive == _URL else _PARSERS[directive](value)
-    if len(_values) >= _CACHE_SIZE:
-        _values.clear()
-    _values[key] = parsed
+    if directive not in _UNCACHED:
+        if len(_values) >= _CACHE_SIZE:
+            _values.clear()
+        _values[key] = parsed
     return parsed
 
 
 def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, Any]:
     """Parse one scope's values into model fields, appending every problem to ``errors``."""
     fields: dict[str, Any] = {}
-    for directive, (index, name, value) in scope.settings.items():
-        try:
-            fields[SETTINGS[directive]] = _parse_value(directive, value)
-        except ProtocolError as error:
-            errors.append((index, error.with_header(name)))
-    key = fields.pop("flow_control_key", None)
-    flow_value = fields.pop("flow_control_value", None)
-    has_key, has_value = (
-        "flow-control-key" in scope.settings,
-        "flow-control-value" in scope.settings,
-    )
-    if has_key != has_value:
+    settings = scope.settings
+    cache = _values
+    for directive, (index, name, value) in settings.items():
+        parsed = cache.get((directive, value))  # _parse_value's cache, looked up inline
+        if parsed is None:
+            try:
+                parsed = _parse_value(directive, value)
+            except ProtocolError as error:
+                errors.append((index, error.with_header(name)))
+                continue
+        fields[SETTINGS[directive]] = parsed
+    has_key = "flow-control-key" in settings
+    has_value = "flow-control-value" in settings
+    if has_key and has_value:
+        key = fields.pop("flow_control_key", None)
+        flow_value = fields.pop("flow_control_value", None)
+        if key is not None and flow_value is not None:
+            fields["flow_control"] = trusted_model(FlowControl, {"key": key, "value": flow_value})
+    elif has_key or has_value:
         present, suffix, partner = (
-            ("flow-control-key", 3, "Value")
-            if has_key
-            else (
-                "flow-control-value",
-                5,
-                "Key",
-            )
+            ("flow-control-key", 3, "Value") if has_key else ("flow-control-value", 5, "Key")
         )
-        index, name, value = scope.settings[present]
+        fields.pop(SETTINGS[present], None)
+        index, name, value = settings[present]
         errors.append(
             (
                 index,
@@ -367,8 +376,6 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
                 ),
             )
         )
-    elif key is not None and flow_value is not None:
-        fields["flow_control"] = FlowControl(key=key, value=flow_value)
     if scope.forward:
         fields["forward"] = Headers._trusted(_combine(scope.forward))
     if scope.extra:
@@ -401,7 +408,7 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
             errors.append((index, error.with_header(name)))
             continue
         if not errors:  # otherwise decode_headers raises, and a model is not needed
-            fields[child_name] = Callback(**child_fields)
+            fields[child_name] = trusted_model(Callback, child_fields)
     return fields
 
 
@@ -426,7 +433,6 @@ def _combine(entries: list[tuple[int, str, str, str]]) -> dict[str, str]:
     return combined
 
 
-_FORBIDDEN_IN_VALUES: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _formatted: dict[Any, str] = {}
 
 
@@ -471,49 +477,71 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
 
 
 def _encode_scope(scope: MessageOptions | Callback, prefix: str, out: dict[str, str]) -> None:
-    if scope.method is not None:
-        out[prefix + "Method"] = scope.method
-    if scope.timeout is not None:
-        out[prefix + "Timeout"] = _format(scope.timeout, format_duration)
-    if scope.retries is not None:
-        out[prefix + "Retries"] = str(scope.retries)
-    if scope.retry_delay is not None:
-        out[prefix + "Retry-Delay"] = str(scope.retry_delay)
-    if scope.delay is not None:
-        out[prefix + "Delay"] = _format(scope.delay, format_duration)
-    if scope.not_before is not None:
-        out[prefix + "Not-Before"] = format_not_before(scope.not_before)
-    if scope.flow_control is not None:
-        out[prefix + "Flow-Control-Key"] = scope.flow_control.key
-        out[prefix + "Flow-Control-Value"] = _format(scope.flow_control.value, str)
-    if scope.labels:
-        out[prefix + "Label"] = format_labels(scope.labels)
-    if scope.deduplication_id is not None:
-        out[prefix + "Deduplication-Id"] = scope.deduplication_id
-    if scope.content_based_deduplication is not None:
-        out[prefix + "Content-Based-Deduplication"] = (
-            "true" if scope.content_based_deduplication else "false"
-        )
-    if scope.redact is not None:
-        out[prefix + "Redact-Fields"] = _format(scope.redact, str)
-    if scope.cron is not None:
-        out[prefix + "Cron"] = scope.cron
-    if scope.queue_name is not None:
-        out[prefix + "Queue-Name"] = scope.queue_name
-    if scope.schedule_id is not None:
-        out[prefix + "Schedule-Id"] = scope.schedule_id
-    if scope.forward:
+    # Field values straight from the model's __dict__, and cached formatting inline: encoding
+    # is the hot path of an SDK, and attribute access on a model is several dict lookups.
+    fields = scope.__dict__
+    formatted = _formatted
+    value = fields["method"]
+    if value is not None:
+        out[prefix + "Method"] = value
+    value = fields["timeout"]
+    if value is not None:
+        out[prefix + "Timeout"] = formatted.get(value) or _format(value, format_duration)
+    value = fields["retries"]
+    if value is not None:
+        out[prefix + "Retries"] = str(value)
+    value = fields["retry_delay"]
+    if value is not None:
+        out[prefix + "Retry-Delay"] = str(value)
+    value = fields["delay"]
+    if value is not None:
+        out[prefix + "Delay"] = formatted.get(value) or _format(value, format_duration)
+    value = fields["not_before"]
+    if value is not None:
+        out[prefix + "Not-Before"] = format_not_before(value)
+    value = fields["flow_control"]
+    if value is not None:
+        out[prefix + "Flow-Control-Key"] = value.key
+        flow = value.value
+        out[prefix + "Flow-Control-Value"] = formatted.get(flow) or _format(flow, str)
+    value = fields["labels"]
+    if value:
+        out[prefix + "Label"] = format_labels(value)
+    value = fields["deduplication_id"]
+    if value is not None:
+        out[prefix + "Deduplication-Id"] = value
+    value = fields["content_based_deduplication"]
+    if value is not None:
+        out[prefix + "Content-Based-Deduplication"] = "true" if value else "false"
+    value = fields["redact"]
+    if value is not None:
+        out[prefix + "Redact-Fields"] = formatted.get(value) or _format(value, str)
+    value = fields["cron"]
+    if value is not None:
+        out[prefix + "Cron"] = value
+    value = fields["queue_name"]
+    if value is not None:
+        out[prefix + "Queue-Name"] = value
+    value = fields["schedule_id"]
+    if value is not None:
+        out[prefix + "Schedule-Id"] = value
+    forwarded = fields["forward"]._items  # the plain dict inside: no Mapping protocol per item
+    if forwarded:
         forward = prefix + "Forward-"
-        for name, value in scope.forward.items():
-            out[forward + name] = value
-    for attribute, word in (("callback", "Callback"), ("failure_callback", "Failure-Callback")):
-        callback: Callback | None = getattr(scope, attribute)
-        if callback is not None:
-            out[prefix + word] = callback.url
-            _encode_scope(callback, f"{prefix}{word}-", out)
-    if scope.extra:
-        for name, value in scope.extra.items():
-            out[prefix + name[len("Upstash-") :]] = value
+        for name, text in forwarded.items():
+            out[forward + name] = text
+    callback = fields["callback"]
+    if callback is not None:
+        out[prefix + "Callback"] = callback.url
+        _encode_scope(callback, prefix + "Callback-", out)
+    callback = fields["failure_callback"]
+    if callback is not None:
+        out[prefix + "Failure-Callback"] = callback.url
+        _encode_scope(callback, prefix + "Failure-Callback-", out)
+    extra = fields["extra"]._items
+    if extra:
+        for name, text in extra.items():
+            out[prefix + name[8:]] = text  # name[8:] drops "Upstash-"
 
 
 def first_delivery_time(options: MessageOptions, now: datetime) -> datetime:

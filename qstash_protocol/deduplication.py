@@ -59,6 +59,7 @@ Where the sources disagree, this module reads them so:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import ClassVar, Final, NoReturn
 
@@ -108,6 +109,9 @@ class InvalidDeduplicationId(ProtocolError):
 #: and catches a body pasted into the wrong header.
 MAX_DEDUPLICATION_ID_LENGTH: Final = 256
 
+# 1 to MAX_DEDUPLICATION_ID_LENGTH visible ASCII characters (0x21-0x7E) but ':' (0x3A).
+_VALID_ID: Final = re.compile(rf"[\x21-\x39\x3b-\x7e]{{1,{MAX_DEDUPLICATION_ID_LENGTH}}}")
+
 #: Headers whose name starts with this (ASCII case-insensitively) count in a content-based id.
 CONTENT_DEDUPLICATION_HEADER_PREFIX: Final = "upstash"
 
@@ -140,6 +144,8 @@ def validate_deduplication_id(text: str) -> str:
             ``.whitespace`` or ``.invalid_character``.
 
     """
+    if isinstance(text, str) and _VALID_ID.fullmatch(text) is not None:
+        return text  # the common case, in one regular-expression match
     check_str(text, "a deduplication id")
     if not text:
         _fail("deduplication.empty", "the deduplication id is empty", text, (0, 0))

@@ -54,7 +54,7 @@ from qstash_protocol.values import (
     parse_retries,
 )
 
-__all__ = ["Callback", "FlowControl", "HttpMethod", "MessageOptions"]
+__all__ = ["Callback", "FlowControl", "HttpMethod", "MessageOptions", "trusted_model"]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -353,3 +353,39 @@ class MessageOptions(_Scope):
 _Scope.model_rebuild()
 Callback.model_rebuild()
 MessageOptions.model_rebuild()
+
+_M = TypeVar("_M", bound=BaseModel)
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+# BaseModel's slots, set directly as pydantic's own model_construct does (frozen models refuse
+# ordinary attribute assignment).
+_FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"]
+_EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"]
+_PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"]
+_new_object: Final = object.__new__
+
+
+def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
+    """Build ``cls`` from field values that are already valid, without validating them again.
+
+    For the decoder, which has parsed every value with the same parsers the validators call:
+    it builds the same object ``cls(**fields)`` would (equal, same hash), in a fraction of the
+    time. Like pydantic's ``model_construct``, but only for models without private attributes
+    or extra fields (all of this module's). Never call it with unchecked values.
+
+    >>> trusted_model(FlowControl, {"key": "k", "value": FlowControlValue(rate=1)}) == FlowControl(
+    ...     key="k", value="rate=1")
+    True
+    """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = {
+            name: info.default for name, info in cls.model_fields.items() if not info.is_required()
+        }
+    model = _new_object(cls)
+    values = model.__dict__
+    values.update(defaults)
+    values.update(fields)
+    _FIELDS_SET.__set__(model, set(fields))
+    _EXTRA.__set__(model, None)
+    _PRIVATE.__set__(model, None)
+    return model
