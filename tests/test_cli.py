@@ -1,0 +1,162 @@
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qstash_protocol.cli import main, read_request_text
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(args: list[str], stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        status = main(args, out=out, err=err)
+    finally:
+        sys.stdin = old_stdin
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_check_a_valid_http_dump() -> None:
+    status, out, _ = run(["check", str(EXAMPLES / "publish.http")])
+    assert status == 0
+    assert out.startswith("valid publish request to URL https://example.com/api/orders?tenant=42")
+    assert "  retry delay: max(1000, pow(2, retried) * 100)\n" in out
+    assert "  Upstash-Delay: 1m30s\n" in out
+    assert "    X-Alert: pager\n" in out
+
+
+def test_check_curl_verbose_output() -> None:
+    status, out, _ = run(["check", str(EXAMPLES / "curl-verbose.txt")])
+    assert status == 0
+    assert out.startswith("valid enqueue request via queue emails to URL")
+    assert "  Upstash-Timeout: 30s\n" in out  # "30" (bare seconds) written canonically
+    assert "content-length" not in out.lower()
+
+
+def test_check_reports_every_problem_and_exits_1() -> None:
+    status, out, _ = run(["check", str(EXAMPLES / "invalid.http")])
+    assert status == 1
+    assert out.startswith("invalid: 7 problems in the request headers:")
+    assert "- Upstash-Retry-Delay: '^' is not an operator here" in out
+    assert "\n    2 ^ retried * 1000\n      ^\n" in out
+
+
+def test_check_json() -> None:
+    status, out, _ = run(["check", "--json", str(EXAMPLES / "publish.http")])
+    assert status == 0
+    document = json.loads(out)
+    assert document["valid"] is True
+    assert document["path"] == "/v2/publish/https://example.com/api/orders?tenant=42"
+    assert document["headers"]["Upstash-Retries"] == "3"
+    assert document["request"]["options"]["delay"] == "1m30s"
+    status, out, _ = run(["check", "--json", str(EXAMPLES / "invalid.http")])
+    assert status == 1
+    document = json.loads(out)
+    assert document["valid"] is False
+    assert [e["code"] for e in document["errors"]][:2] == [
+        "duration.missing_unit",
+        "retries.negative",
+    ]
+    assert document["errors"][0]["span"] == [0, 2]
+
+
+def test_check_header_arguments_and_stdin() -> None:
+    status, out, _ = run(["check", "-H", "Upstash-Delay: 30s", "-H", "upstash-retries:2"])
+    assert status == 0
+    assert out.startswith("valid headers\n")
+    assert "  Upstash-Retries: 2\n" in out
+    status, out, _ = run(["check", "-"], stdin="Upstash-Delay: 30\n")
+    assert status == 1
+
+
+def test_check_unknown_headers_can_be_refused() -> None:
+    status, out, _ = run(["check", "--unknown", "error", "-H", "Upstash-Workflow-RunId: x"])
+    assert status == 1
+    assert "header.unknown" not in out  # the human output shows messages, not codes
+    assert "unknown QStash header 'Upstash-Workflow-RunId'" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["check", "-H", "no colon"], "", "-H expects 'Name: value'"),
+        (["check", "-"], "Upstash-Delay 30s\n", "line 1: expected 'Name: value'"),
+        (["check", "/no/such/file"], "", "No such file"),
+        (["schedule", "1000", "--retries", "-1"], "", "--retries must be 0 or more"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], stdin: str, message: str) -> None:
+    status, _, err = run(args, stdin)
+    assert status == 2
+    assert message in err
+
+
+def test_argparse_usage_errors_exit_2() -> None:
+    assert run(["nope"])[0] == 2
+    assert run([])[0] == 2
+    assert run(["schedule", "--retries", "x"])[0] == 2
+
+
+def test_schedule_of_an_expression() -> None:
+    status, out, _ = run(["schedule", "pow(2, retried) * 1000", "--retries", "4"])
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "pow(2, retried) * 1000: 4 retries"
+    assert [line.split() for line in lines[2:]] == [
+        ["1", "1s", "1s"],
+        ["2", "2s", "3s"],
+        ["3", "4s", "7s"],
+        ["4", "8s", "15s"],
+    ]
+
+
+def test_schedule_default_backoff_matches_the_docs_table() -> None:
+    status, out, _ = run(["schedule", "--retries", "6", "--json"])
+    assert status == 0
+    delays = [row["delay"] for row in json.loads(out)["retries"]]
+    assert [int(d) for d in delays] == [12, 148, 1808, 22026, 86400, 86400]
+
+
+def test_schedule_invalid_expression_exits_1() -> None:
+    status, _, err = run(["schedule", "2 ^ retried"])
+    assert status == 1
+    assert "write a power as pow(x, y)" in err
+
+
+def test_duration_command() -> None:
+    assert run(["duration", "1d10h30m"]) == (0, "seconds: 124200\ncanonical: 1d10h30m\n", "")
+    assert run(["duration", "1.5s"])[1] == "seconds: 1.5\ncanonical: 1s500ms\n"
+    status, _, err = run(["duration", "5w"])
+    assert status == 1
+    assert err == (
+        "invalid duration: unknown unit 'w' (did you mean '7d'?); units are d, h, m, s, ms, "
+        "us (or µs) and ns, case-sensitive\n  5w\n   ^\n"
+    )
+    assert json.loads(run(["duration", "--json", "30", "--bare-seconds"])[1]) == {
+        "valid": True,
+        "seconds": 30.0,
+        "canonical": "30s",
+    }
+
+
+def test_read_request_text_stops_at_the_body() -> None:
+    path, headers = read_request_text("PUT /v2/publish/g HTTP/1.1\r\nA: 1\r\n\r\nB: 2\r\n")
+    assert path == "/v2/publish/g"
+    assert headers == [("A", "1")]
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "qstash_protocol", "duration", "90m"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout == "seconds: 5400\ncanonical: 1h30m\n"
