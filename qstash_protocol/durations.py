@@ -205,11 +205,12 @@ def parse_duration(text: str, *, allow_bare_seconds: bool = False) -> timedelta:
         value = None
     if value is not None:
         return value
-    if not isinstance(text, str):
-        msg = f"a duration must be a str, not {type(text).__name__}"
-        raise TypeError(msg)
     # The common case inline (a function call is a measurable part of a cache miss).
-    match = _simple_fullmatch(text)
+    try:
+        match = _simple_fullmatch(text)
+    except TypeError:  # the pattern refuses anything but str
+        msg = f"a duration must be a str, not {type(text).__name__}"
+        raise TypeError(msg) from None
     if match is not None and text:
         days, hours, minutes, seconds = match.groups()
         small = _SMALL_INTS
