@@ -162,6 +162,7 @@ _PARSERS: Final[Mapping[str, Callable[[str], Any]]] = {
 }
 assert set(_PARSERS) == set(SETTINGS)
 _URL: Final = "url"  # the cache key of callback URLs, parsed by parse_callback_url
+_SCOPE_WORDS: Final = {"callback": "Callback", "failure_callback": "Failure-Callback"}
 
 #: How many distinct header names and values the decoder remembers (it starts afresh beyond).
 _CACHE_SIZE: Final = 4096
@@ -202,48 +203,48 @@ class _Scope:
 
 
 def decode_headers(
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     *,
     unknown: Literal["keep", "error"] = "keep",
 ) -> MessageOptions:
     """Decode the headers of a publish or enqueue request into :class:`MessageOptions`.
 
-    ``headers`` is a mapping or an iterable of ``(name, value)`` pairs (names may repeat). Names
-    are case-insensitive; surrounding whitespace of values is ignored. ``Upstash-`` headers the
+    ``headers`` is a mapping or an iterable of ``(name, value)`` pairs (names may repeat), as
+    ``str``, or as ``bytes`` the way ASGI servers hand them over (decoded as ISO-8859-1, which
+    keeps every byte: encode the result with ``latin-1`` to get the same bytes back). Names are
+    case-insensitive; surrounding whitespace of values is ignored. ``Upstash-`` headers the
     library does not know are kept in ``extra`` (``unknown="keep"``) or reported
     (``unknown="error"``).
 
     >>> decode_headers([("upstash-method", "put"), ("Upstash-Timeout", "30")]).method
     'PUT'
+    >>> decode_headers([(b"upstash-retries", b"3")]).retries
+    3
 
     Raises:
         InvalidHeaders: with every problem in the request, each a ``ProtocolError``.
-        TypeError: when a header name or value is not a ``str``.
+        TypeError: when a header name or value is neither ``str`` nor ``bytes``.
 
     """
     errors: list[tuple[int, ProtocolError]] = []
     root = _Scope()
     content_type: tuple[int, str, str] | None = None
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    for index, (name, raw_value) in enumerate(pairs):
+    for index, (raw_name, raw_value) in enumerate(pairs):
+        name = raw_name if raw_name.__class__ is str else _text(raw_name, "names")
         try:
             parsed = _names[name]
-        except (KeyError, TypeError):
-            if not isinstance(name, str):
-                msg = f"header names must be str, got {name!r}"
-                raise TypeError(msg) from None
+        except KeyError:
             try:
                 parsed = _classify(name)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
                 continue
-        if not isinstance(raw_value, str):
-            msg = f"header values must be str, got {name}: {raw_value!r}"
-            raise TypeError(msg)
+        value = raw_value if raw_value.__class__ is str else _text(raw_value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
         # validate_header_value, inline: this loop is the decoder's hot path.
-        value = raw_value.strip(" \t")
+        value = value.strip(" \t")
         if _FORBIDDEN_IN_VALUES.search(value) is not None:
             try:
                 validate_header_value(value)
@@ -305,6 +306,16 @@ def decode_headers(
     return trusted_model(MessageOptions, fields)
 
 
+def _text(raw: object, what: str) -> str:
+    """A header name or value that is not exactly a ``str``: bytes are read as ISO-8859-1."""
+    if isinstance(raw, str):  # a subclass of str
+        return str(raw)
+    if isinstance(raw, bytes | bytearray):
+        return bytes(raw).decode("latin-1")
+    msg = f"header {what} must be str or bytes, got {raw!r}"
+    raise TypeError(msg)
+
+
 def _classify(name: str) -> HeaderName | None:
     parsed = parse_header_name(name)
     if len(_names) >= _CACHE_SIZE:
@@ -337,8 +348,13 @@ def _parse_value(directive: str, value: str) -> Any:
     return parsed
 
 
-def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, Any]:
-    """Parse one scope's values into model fields, appending every problem to ``errors``."""
+def _build(
+    scope: _Scope, errors: list[tuple[int, ProtocolError]], prefix: str = "Upstash-"
+) -> dict[str, Any]:
+    """Parse one scope's values into model fields, appending every problem to ``errors``.
+
+    ``prefix`` is the scope's header prefix (``Upstash-``, ``Upstash-Callback-``, ...).
+    """
     fields: dict[str, Any] = {}
     settings = scope.settings
     cache = _values
@@ -381,12 +397,12 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
     if scope.extra:
         fields["extra"] = Headers._trusted(_combine(scope.extra))
     for child_name, child in scope.children.items():
-        child_fields = _build(child, errors)
+        url_header = prefix + _SCOPE_WORDS[child_name]
+        child_fields = _build(child, errors, url_header + "-")
         if child.url is None:
             first = child.first_header()
             if first is not None:
                 index, name, value = first
-                url_header = _scope_url_header(first[1], child_name)
                 errors.append(
                     (
                         index,
@@ -410,13 +426,6 @@ def _build(scope: _Scope, errors: list[tuple[int, ProtocolError]]) -> dict[str, 
         if not errors:  # otherwise decode_headers raises, and a model is not needed
             fields[child_name] = trusted_model(Callback, child_fields)
     return fields
-
-
-def _scope_url_header(example: str, scope: str) -> str:
-    word = "Callback" if scope == "callback" else "Failure-Callback"
-    lower = example.lower()
-    cut = lower.rfind(word.lower() + "-")
-    return example[: cut + len(word)] if cut >= 0 else f"Upstash-{word}"
 
 
 def _combine(entries: list[tuple[int, str, str, str]]) -> dict[str, str]:

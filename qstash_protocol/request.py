@@ -147,7 +147,7 @@ class PublishRequest(BaseModel):
 
 def decode_request(
     path: str,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     *,
     unknown: Literal["keep", "error"] = "keep",
 ) -> PublishRequest:
@@ -221,7 +221,9 @@ def decode_request(
     options: MessageOptions | None = None
     pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
     has_cron = False
-    for name, value in pairs:
+    for raw_name, raw_value in pairs:
+        name = raw_name.decode("latin-1") if isinstance(raw_name, bytes) else raw_name
+        value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
         if not isinstance(name, str) or not isinstance(value, str):
             continue  # decode_headers reports it
         lower = name.lower()

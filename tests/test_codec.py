@@ -299,3 +299,35 @@ def test_encode_refuses_control_characters_even_without_validation() -> None:
 def test_non_str_headers_are_a_type_error() -> None:
     with pytest.raises(TypeError):
         decode_headers({"Upstash-Retries": 3})  # type: ignore[dict-item]
+
+
+def test_asgi_style_bytes_headers() -> None:
+    options = decode_headers(
+        [
+            (b"host", b"qstash.upstash.io"),
+            (b"upstash-retries", b"3"),
+            (b"upstash-forward-x-name", "Jürgen".encode()),
+            (b"content-type", b"application/json"),
+        ]
+    )
+    assert options.retries == 3
+    assert options.content_type == "application/json"
+    # ISO-8859-1 keeps every byte: encoding back gives the bytes that were sent.
+    assert options.forward["X-Name"].encode("latin-1") == "Jürgen".encode()
+    assert decode_headers([(bytearray(b"Upstash-Delay"), b"1m")]).delay == timedelta(minutes=1)
+    with pytest.raises(TypeError, match="str or bytes"):
+        decode_headers([(b"upstash-retries", 3)])  # type: ignore[list-item]
+
+
+def test_missing_url_message_names_the_right_header() -> None:
+    with pytest.raises(InvalidHeaders) as info:
+        decode_headers({"Upstash-Callback-Forward-X-Callback-Y": "1"})
+    assert "no Upstash-Callback header" in info.value.errors[0].message
+    with pytest.raises(InvalidHeaders) as info:
+        decode_headers(
+            {
+                "Upstash-Callback": "https://a.example",
+                "Upstash-Callback-Failure-Callback-Retries": "1",
+            }
+        )
+    assert "no Upstash-Callback-Failure-Callback header" in info.value.errors[0].message

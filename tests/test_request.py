@@ -68,3 +68,10 @@ def test_decoded_models_equal_validated_ones(headers: dict[str, str]) -> None:
     assert validated == options
     assert hash(validated) == hash(options)
     assert MessageOptions.model_validate_json(options.model_dump_json()) == options
+
+
+def test_bytes_headers_in_a_request() -> None:
+    with pytest.raises(InvalidHeaders) as info:
+        decode_request("/v2/enqueue/q/g", [(b"Upstash-Delay", b"10s")])
+    assert [e.code for e in info.value.errors] == ["request.not_on_enqueue"]
+    assert decode_request("/v2/publish/g", [(b"upstash-retries", b"2")]).options.retries == 2
