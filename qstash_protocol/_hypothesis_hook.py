@@ -26,14 +26,7 @@ def register() -> None:
 
     st.register_type_strategy(MessageOptions, st.deferred(ours.message_options))
     st.register_type_strategy(Callback, st.deferred(ours.callbacks))
-    st.register_type_strategy(
-        FlowControl,
-        st.deferred(
-            lambda: st.builds(
-                FlowControl, key=ours.flow_control_keys(), value=ours.flow_control_values()
-            )
-        ),
-    )
+    st.register_type_strategy(FlowControl, st.deferred(ours._flow_controls))
     st.register_type_strategy(FlowControlValue, st.deferred(ours.flow_control_values))
     st.register_type_strategy(RedactFields, st.deferred(ours.redact_fields))
     st.register_type_strategy(

@@ -48,7 +48,6 @@ disagree or say nothing:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal
@@ -62,12 +61,13 @@ from qstash_protocol.durations import format_duration, parse_duration
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.flow_control import parse_flow_control_value, validate_flow_control_key
 from qstash_protocol.headers import (
+    FORBIDDEN_IN_VALUE,
     SETTINGS,
     HeaderName,
     Headers,
     InvalidHeader,
     canonical_header_name,
-    join_header_values,
+    header_text,
     parse_header_name,
     validate_content_type,
     validate_header_value,
@@ -167,8 +167,6 @@ _SCOPE_WORDS: Final = {"callback": "Callback", "failure_callback": "Failure-Call
 #: How many distinct header names and values the decoder remembers (it starts afresh beyond).
 _CACHE_SIZE: Final = 4096
 _names: dict[str, HeaderName | None] = {}
-# The characters validate_header_value refuses (control characters but HTAB, and DEL).
-_FORBIDDEN_IN_VALUES: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _values: dict[tuple[str, str], Any] = {}
 # Values that differ from message to message and are cheap to check: caching them would only
 # push the settings that repeat (and cost more to parse) out of the cache.
@@ -231,7 +229,7 @@ def decode_headers(
     content_type: tuple[int, str, str] | None = None
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     for index, (raw_name, raw_value) in enumerate(pairs):
-        name = raw_name if raw_name.__class__ is str else _text(raw_name, "names")
+        name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
         try:
             parsed = _names[name]
         except KeyError:
@@ -240,12 +238,12 @@ def decode_headers(
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
                 continue
-        value = raw_value if raw_value.__class__ is str else _text(raw_value, "values")
+        value = raw_value if raw_value.__class__ is str else header_text(raw_value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
         # validate_header_value, inline: this loop is the decoder's hot path.
         value = value.strip(" \t")
-        if _FORBIDDEN_IN_VALUES.search(value) is not None:
+        if FORBIDDEN_IN_VALUE.search(value) is not None:
             try:
                 validate_header_value(value)
             except ProtocolError as error:
@@ -304,16 +302,6 @@ def decode_headers(
         raise InvalidHeaders(error for _, error in errors)
     # Every value was parsed by the parsers the model's validators call: no need to run them.
     return trusted_model(MessageOptions, fields)
-
-
-def _text(raw: object, what: str) -> str:
-    """A header name or value that is not exactly a ``str``: bytes are read as ISO-8859-1."""
-    if isinstance(raw, str):  # a subclass of str
-        return str(raw)
-    if isinstance(raw, bytes | bytearray):
-        return bytes(raw).decode("latin-1")
-    msg = f"header {what} must be str or bytes, got {raw!r}"
-    raise TypeError(msg)
 
 
 def _classify(name: str) -> HeaderName | None:
@@ -393,9 +381,9 @@ def _build(
             )
         )
     if scope.forward:
-        fields["forward"] = Headers._trusted(_combine(scope.forward))
+        fields["forward"] = Headers._trusted([(name, value) for _, _, value, name in scope.forward])
     if scope.extra:
-        fields["extra"] = Headers._trusted(_combine(scope.extra))
+        fields["extra"] = Headers._trusted([(name, value) for _, _, value, name in scope.extra])
     for child_name, child in scope.children.items():
         url_header = prefix + _SCOPE_WORDS[child_name]
         child_fields = _build(child, errors, url_header + "-")
@@ -426,20 +414,6 @@ def _build(
         if not errors:  # otherwise decode_headers raises, and a model is not needed
             fields[child_name] = trusted_model(Callback, child_fields)
     return fields
-
-
-def _combine(entries: list[tuple[int, str, str, str]]) -> dict[str, str]:
-    combined: dict[str, str] = {}
-    lower: dict[str, str] = {}
-    for _, _, value, name in entries:
-        key = name.lower()
-        existing = lower.get(key)
-        if existing is None:
-            lower[key] = name
-            combined[name] = value
-        else:
-            combined[existing] = join_header_values(key, combined[existing], value)
-    return combined
 
 
 _formatted: dict[Any, str] = {}
@@ -476,7 +450,7 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
     if options.content_type is not None:
         out["Content-Type"] = options.content_type
     _encode_scope(options, "Upstash-", out)
-    if _FORBIDDEN_IN_VALUES.search("".join(out.values())):
+    if FORBIDDEN_IN_VALUE.search("".join(out.values())):
         for name, value in out.items():
             try:
                 validate_header_value(value)

@@ -50,6 +50,7 @@ __all__ = [
     "Headers",
     "InvalidHeader",
     "canonical_header_name",
+    "header_text",
     "join_header_values",
     "parse_header_name",
     "validate_content_type",
@@ -81,8 +82,9 @@ SETTINGS: Final[Mapping[str, str]] = {
 }
 
 _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Control characters a value may not hold: everything below 0x20 but HTAB, and DEL.
-_FORBIDDEN_IN_VALUE: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+#: Control characters a value may not hold: everything below 0x20 but HTAB, and DEL. The codec
+#: uses it too, inline in its hot loop.
+FORBIDDEN_IN_VALUE: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class InvalidHeader(ProtocolError):
@@ -162,7 +164,7 @@ def validate_header_value(value: str) -> str:
     'Bearer t'
     """
     stripped = value.strip(" \t")
-    found = _FORBIDDEN_IN_VALUE.search(stripped)
+    found = FORBIDDEN_IN_VALUE.search(stripped)
     if found is None:
         return stripped
     char = found.group()
@@ -311,6 +313,31 @@ def join_header_values(name: str, first: str, second: str) -> str:
     return f"{first}; {second}" if name.lower() == "cookie" else f"{first}, {second}"
 
 
+def _str_pair(pair: tuple[str, str]) -> tuple[str, str]:
+    name, value = pair
+    if not isinstance(name, str) or not isinstance(value, str):
+        msg = f"header names and values must be str, got {name!r}: {value!r}"
+        raise TypeError(msg)
+    return name, value
+
+
+def header_text(raw: object, what: str) -> str:
+    """A header name or value as ``str``; ``bytes`` (as ASGI servers give them) as ISO-8859-1.
+
+    ISO-8859-1 maps every byte to one character, so nothing is lost: encoding the result with
+    ``latin-1`` gives the same bytes back.
+
+    >>> header_text(b"upstash-retries", "names")
+    'upstash-retries'
+    """
+    if isinstance(raw, str):
+        return str(raw)
+    if isinstance(raw, bytes | bytearray):
+        return bytes(raw).decode("latin-1")
+    msg = f"header {what} must be str or bytes, got {raw!r}"
+    raise TypeError(msg)
+
+
 class Headers(Mapping[str, str]):
     """An immutable, ordered, case-insensitive header map with names in canonical case.
 
@@ -334,15 +361,24 @@ class Headers(Mapping[str, str]):
     _hash: int | None
 
     def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        self._combine(
+            (canonical_header_name(validate_header_name(name)), validate_header_value(value))
+            for name, value in map(_str_pair, pairs)
+        )
+
+    @classmethod
+    def _trusted(cls, pairs: Iterable[tuple[str, str]]) -> Headers:
+        """Build from names already canonical and values already checked (no checks again)."""
+        self = cls.__new__(cls)
+        self._combine(pairs)
+        return self
+
+    def _combine(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Set the items from checked pairs, combining repeated names (any case) in order."""
         items: dict[str, str] = {}
         lower: dict[str, str] = {}
-        pairs = headers.items() if isinstance(headers, Mapping) else headers
-        for raw_name, raw_value in pairs:
-            if not isinstance(raw_name, str) or not isinstance(raw_value, str):
-                msg = f"header names and values must be str, got {raw_name!r}: {raw_value!r}"
-                raise TypeError(msg)
-            name = canonical_header_name(validate_header_name(raw_name))
-            value = validate_header_value(raw_value)
+        for name, value in pairs:
             key = name.lower()
             existing = lower.get(key)
             if existing is None:
@@ -353,15 +389,6 @@ class Headers(Mapping[str, str]):
         self._items = items
         self._lower = lower
         self._hash = None
-
-    @classmethod
-    def _trusted(cls, items: dict[str, str]) -> Headers:
-        """Build from already canonical, validated, combined items (no copy, no checks)."""
-        self = cls.__new__(cls)
-        self._items = items
-        self._lower = {name.lower(): name for name in items}
-        self._hash = None
-        return self
 
     def __getitem__(self, name: str) -> str:
         return self._items[self._lower[name.lower()]]

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, Wit
 
 from qstash_protocol.codec import InvalidHeaders, decode_headers, encode_headers
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.headers import header_text
 from qstash_protocol.names import validate_queue_name
 from qstash_protocol.options import MessageOptions
 from qstash_protocol.urls import Destination, parse_destination
@@ -222,32 +223,27 @@ def decode_request(
     pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
     has_cron = False
     for raw_name, raw_value in pairs:
-        name = raw_name.decode("latin-1") if isinstance(raw_name, bytes) else raw_name
-        value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
-        if not isinstance(name, str) or not isinstance(value, str):
+        try:
+            name, value = header_text(raw_name, "names"), header_text(raw_value, "values")
+        except TypeError:
             continue  # decode_headers reports it
         lower = name.lower()
         has_cron = has_cron or lower == "upstash-cron"
         if kind == "enqueue" and lower in _NOT_ON_ENQUEUE:
-            errors.append(
-                InvalidRequest(
-                    f"{name} is not supported on enqueue (the queue decides when to deliver)",
-                    code="request.not_on_enqueue",
-                    value=value,
-                    span=(0, len(value)),
-                    header=name,
-                )
+            message, code = (
+                f"{name} is not supported on enqueue (the queue decides when to deliver)",
+                "request.not_on_enqueue",
             )
         elif kind != "schedule" and lower in _SCHEDULE_ONLY:
-            errors.append(
-                InvalidRequest(
-                    f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
-                    code="request.schedule_only",
-                    value=value,
-                    span=(0, len(value)),
-                    header=name,
-                )
+            message, code = (
+                f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
+                "request.schedule_only",
             )
+        else:
+            continue
+        errors.append(
+            InvalidRequest(message, code=code, value=value, span=(0, len(value)), header=name)
+        )
     if kind == "schedule" and not has_cron:
         errors.append(
             InvalidRequest(

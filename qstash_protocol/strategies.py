@@ -296,6 +296,11 @@ def flow_control_values() -> st.SearchStrategy[FlowControlValue]:
     )
 
 
+def _flow_controls() -> st.SearchStrategy[FlowControl]:
+    """A key and a value together: the FlowControl of a message (and the registered one)."""
+    return st.builds(FlowControl, key=flow_control_keys(), value=flow_control_values())
+
+
 _HEADER_NAMES = st.one_of(
     st.sampled_from(["Authorization", "X-Api-Key", "Cookie", "X-Request-Id", "Content-Type"]),
     st.text(_TCHAR, min_size=1, max_size=20),
@@ -420,9 +425,7 @@ def _settings(*, callback_depth: int) -> dict[str, st.SearchStrategy[Any]]:
         ),
         "delay": maybe(durations(max_value=timedelta(days=365))),
         "not_before": maybe(_NOT_BEFORE),
-        "flow_control": maybe(
-            st.builds(FlowControl, key=flow_control_keys(), value=flow_control_values())
-        ),
+        "flow_control": maybe(_flow_controls()),
         "labels": st.just(()) | labels(),
         "deduplication_id": maybe(deduplication_ids()),
         "content_based_deduplication": maybe(st.booleans()),
