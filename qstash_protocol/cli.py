@@ -16,7 +16,9 @@ under the offending characters), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -311,5 +313,29 @@ def main(
     except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 on --help
         return int(exit_.code or 0)
     handler = args.handler
-    status: int = handler(args, out, err)
+    output = _Output(out)
+    status: int = handler(args, output, err)
+    if output.broken and out is sys.stdout:
+        # Python flushes stdout at exit, which would fail again with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return status
+
+
+class _Output(io.TextIOBase):
+    """Standard output that outlives its reader (``check ... | head``).
+
+    The exit status still says whether the input was valid, instead of a BrokenPipeError
+    traceback.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self.broken = True
+        return len(text)

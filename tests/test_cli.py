@@ -160,3 +160,14 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
     )
     assert result.returncode == 0
     assert result.stdout == "seconds: 5400\ncanonical: 1h30m\n"
+
+
+def test_a_closed_pipe_keeps_the_exit_status() -> None:
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    status = main(["check", str(EXAMPLES / "invalid.http")], out=Closed(), err=io.StringIO())
+    assert status == 1
+    status = main(["check", str(EXAMPLES / "publish.http")], out=Closed(), err=io.StringIO())
+    assert status == 0
