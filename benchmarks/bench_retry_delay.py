@@ -30,7 +30,7 @@ from collections.abc import Callable
 from simpleeval import SimpleEval
 
 from qstash_protocol import InvalidRetryDelay, parse_retry_delay
-from qstash_protocol import retry_delay as module
+from qstash_protocol.values import retry_delay as module
 
 FUNCTIONS = {"pow": math.pow, "max": max, "min": min, "exp": math.exp}
 

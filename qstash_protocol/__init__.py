@@ -8,14 +8,28 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
 """
 
-from qstash_protocol.codec import (
+from qstash_protocol.errors import ProtocolError
+from qstash_protocol.publish.codec import (
     InvalidHeaders,
     decode_headers,
     encode_headers,
     first_delivery_time,
 )
-from qstash_protocol.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
-from qstash_protocol.deduplication import (
+from qstash_protocol.publish.headers import (
+    MAX_SCOPE_DEPTH,
+    HeaderName,
+    Headers,
+    InvalidHeader,
+    canonical_header_name,
+    parse_header_name,
+    validate_content_type,
+    validate_header_name,
+    validate_header_value,
+)
+from qstash_protocol.publish.options import Callback, FlowControl, HttpMethod, MessageOptions
+from qstash_protocol.publish.request import InvalidRequest, PublishRequest, decode_request
+from qstash_protocol.values.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
+from qstash_protocol.values.deduplication import (
     CONTENT_DEDUPLICATION_HEADER_PREFIX,
     MAX_DEDUPLICATION_ID_LENGTH,
     InvalidDeduplicationId,
@@ -24,15 +38,14 @@ from qstash_protocol.deduplication import (
     parse_content_based_deduplication,
     validate_deduplication_id,
 )
-from qstash_protocol.durations import (
+from qstash_protocol.values.durations import (
     MAX_DURATION,
     MAX_DURATION_LENGTH,
     InvalidDuration,
     format_duration,
     parse_duration,
 )
-from qstash_protocol.errors import ProtocolError
-from qstash_protocol.flow_control import (
+from qstash_protocol.values.flow_control import (
     DEFAULT_FLOW_CONTROL_PERIOD,
     MAX_FLOW_CONTROL_INTEGER,
     MAX_FLOW_CONTROL_KEY_LENGTH,
@@ -44,26 +57,14 @@ from qstash_protocol.flow_control import (
     parse_flow_control_value,
     validate_flow_control_key,
 )
-from qstash_protocol.headers import (
-    MAX_SCOPE_DEPTH,
-    HeaderName,
-    Headers,
-    InvalidHeader,
-    canonical_header_name,
-    parse_header_name,
-    validate_content_type,
-    validate_header_name,
-    validate_header_value,
-)
-from qstash_protocol.names import (
+from qstash_protocol.values.names import (
     MAX_NAME_LENGTH,
     InvalidName,
     validate_queue_name,
     validate_schedule_id,
     validate_url_group_name,
 )
-from qstash_protocol.options import Callback, FlowControl, HttpMethod, MessageOptions
-from qstash_protocol.redact import (
+from qstash_protocol.values.redact import (
     MAX_REDACT_FIELDS_LENGTH,
     REDACTED_PREFIX,
     InvalidRedactFields,
@@ -71,8 +72,7 @@ from qstash_protocol.redact import (
     parse_redact_fields,
     redact_value,
 )
-from qstash_protocol.request import InvalidRequest, PublishRequest, decode_request
-from qstash_protocol.retry_delay import (
+from qstash_protocol.values.retry_delay import (
     MAX_RETRIED,
     MAX_RETRY_DELAY_DEPTH,
     MAX_RETRY_DELAY_LENGTH,
@@ -82,15 +82,7 @@ from qstash_protocol.retry_delay import (
     default_backoff,
     parse_retry_delay,
 )
-from qstash_protocol.urls import (
-    MAX_URL_LENGTH,
-    Destination,
-    DestinationKind,
-    InvalidUrl,
-    parse_callback_url,
-    parse_destination,
-)
-from qstash_protocol.values import (
+from qstash_protocol.values.small import (
     HTTP_METHODS,
     MAX_INTEGER_LENGTH,
     MAX_LABELS_LENGTH,
@@ -106,6 +98,14 @@ from qstash_protocol.values import (
     parse_method,
     parse_not_before,
     parse_retries,
+)
+from qstash_protocol.values.urls import (
+    MAX_URL_LENGTH,
+    Destination,
+    DestinationKind,
+    InvalidUrl,
+    parse_callback_url,
+    parse_destination,
 )
 
 __all__ = [
@@ -198,3 +198,18 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def _present_errors_as_public() -> None:
+    """Give each public error class the module users import it from.
+
+    Tracebacks and doctests then read ``qstash_protocol.InvalidDuration: ...`` wherever the class
+    is defined, and pickles name the stable public path, not the layout of the sub-packages.
+    """
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) and issubclass(obj, ProtocolError):
+            obj.__module__ = __name__
+
+
+_present_errors_as_public()

@@ -121,3 +121,18 @@ def check_str(text: object, what: str) -> None:
 def utf8(text: str) -> bytes:
     """Encode ``text`` as UTF-8; a lone surrogate is encoded as in WTF-8, so this never fails."""
     return text.encode("utf-8", "surrogatepass")
+
+
+def canonical_header_name(name: str) -> str:
+    """Return ``name`` in Go's canonical case, as the QStash server delivers headers.
+
+    Names that are not valid tokens are returned unchanged, as Go does.
+
+    >>> canonical_header_name("x-API-key")
+    'X-Api-Key'
+    >>> canonical_header_name("not a token")
+    'not a token'
+    """
+    if not TOKEN.fullmatch(name):
+        return name
+    return "-".join(part.capitalize() for part in name.split("-"))

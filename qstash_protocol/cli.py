@@ -24,12 +24,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TextIO
 
-from qstash_protocol.codec import InvalidHeaders, decode_headers, encode_headers
-from qstash_protocol.durations import format_duration, parse_duration
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.options import Callback, MessageOptions
-from qstash_protocol.request import PublishRequest, decode_request
-from qstash_protocol.retry_delay import default_backoff, parse_retry_delay
+from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
+from qstash_protocol.publish.options import Callback, MessageOptions
+from qstash_protocol.publish.request import PublishRequest, decode_request
+from qstash_protocol.values.durations import format_duration, parse_duration
+from qstash_protocol.values.retry_delay import default_backoff, parse_retry_delay
 
 __all__ = ["main"]
 

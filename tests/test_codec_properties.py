@@ -15,7 +15,7 @@ from qstash_protocol import (
     parse_duration,
     parse_retry_delay,
 )
-from qstash_protocol.strategies import message_options, publish_headers
+from qstash_protocol.testing.strategies import message_options, publish_headers
 
 
 @given(message_options(schedule=True))

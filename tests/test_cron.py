@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qstash_protocol.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
+from qstash_protocol.values.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
 
 VALID = [
     ("*/5 * * * *", "*/5 * * * *"),

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qstash_protocol.headers import (
+from qstash_protocol.publish.headers import (
     MAX_SCOPE_DEPTH,
     HeaderName,
     Headers,

@@ -8,7 +8,7 @@ from qstash_protocol import (
     decode_headers,
     decode_request,
 )
-from qstash_protocol.strategies import message_options, publish_headers
+from qstash_protocol.testing.strategies import message_options, publish_headers
 
 
 def test_publish_enqueue_and_schedule_paths() -> None:

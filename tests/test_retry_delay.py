@@ -24,8 +24,8 @@ from qstash_protocol import (
     default_backoff,
     parse_retry_delay,
 )
-from qstash_protocol import _retry_compile as rc
-from qstash_protocol import retry_delay as module
+from qstash_protocol.values import _retry_compile as rc
+from qstash_protocol.values import retry_delay as module
 
 
 def outcomes(delay: RetryDelay, retried_values: list[int]) -> list[object]:
@@ -658,7 +658,7 @@ def _run_python(code: str) -> str:
 def test_importing_the_package_does_not_build_the_grammar() -> None:
     code = (
         "import qstash_protocol\n"
-        "from qstash_protocol import retry_delay\n"
+        "from qstash_protocol.values import retry_delay\n"
         "print(len(retry_delay._PARSER_HOLDER))\n"
         "retry_delay.parse_retry_delay('1000')\n"
         "print(len(retry_delay._PARSER_HOLDER))\n"
@@ -671,7 +671,7 @@ def test_building_the_grammar_and_parsing_write_no_files() -> None:
 import os, sys
 sys.dont_write_bytecode = True
 import lark
-from qstash_protocol import retry_delay
+from qstash_protocol.values import retry_delay
 writes = []
 WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 def hook(event, args):

@@ -25,7 +25,7 @@ from qstash_protocol import (
     parse_retry_delay,
     validate_deduplication_id,
 )
-from qstash_protocol import strategies as ours
+from qstash_protocol.testing import strategies as ours
 
 
 @given(ours.duration_strings())

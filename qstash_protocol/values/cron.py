@@ -79,7 +79,7 @@ def validate_cron(text: str) -> str:
     >>> validate_cron("0 25 * * *")
     Traceback (most recent call last):
       ...
-    qstash_protocol.cron.InvalidCron: hour must be 0-23, got 25
+    qstash_protocol.InvalidCron: hour must be 0-23, got 25
       0 25 * * *
         ^^
 

@@ -1,7 +1,8 @@
 """Hypothesis' entry point: makes ``st.from_type`` work for the library's types, with no setup.
 
 Hypothesis imports this at its own start-up, so it does as little as it can: it registers
-deferred strategies and imports :mod:`qstash_protocol.strategies` only when one is first drawn.
+deferred strategies and imports :mod:`qstash_protocol.testing.strategies` only when one is
+first drawn.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def register() -> None:
         RetryDelay,
         parse_retry_delay,
     )
-    from qstash_protocol import strategies as ours  # noqa: PLC0415
+    from qstash_protocol.testing import strategies as ours  # noqa: PLC0415
 
     st.register_type_strategy(MessageOptions, st.deferred(ours.message_options))
     st.register_type_strategy(Callback, st.deferred(ours.callbacks))

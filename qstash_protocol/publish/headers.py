@@ -41,6 +41,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import ClassVar, Final, Literal, NamedTuple
 
+from qstash_protocol._chars import canonical_header_name
 from qstash_protocol.errors import ProtocolError
 
 __all__ = [
@@ -93,7 +94,7 @@ class InvalidHeader(ProtocolError):
     >>> validate_header_value("a\r\nX-Injected: 1")
     Traceback (most recent call last):
       ...
-    qstash_protocol.headers.InvalidHeader: header values may not contain CR (header injection)
+    qstash_protocol.InvalidHeader: header values may not contain CR (header injection)
       a\r\nX-Injected: 1
        ^^^^
     """
@@ -112,21 +113,6 @@ class InvalidHeader(ProtocolError):
     }
 
 
-def canonical_header_name(name: str) -> str:
-    """Return ``name`` in Go's canonical case, as the QStash server delivers headers.
-
-    Names that are not valid tokens are returned unchanged, as Go does.
-
-    >>> canonical_header_name("x-API-key")
-    'X-Api-Key'
-    >>> canonical_header_name("not a token")
-    'not a token'
-    """
-    if not _TOKEN.fullmatch(name):
-        return name
-    return "-".join(part.capitalize() for part in name.split("-"))
-
-
 def validate_header_name(name: str) -> str:
     """Return ``name`` if it is a valid HTTP field name (an RFC 9110 token).
 
@@ -135,7 +121,7 @@ def validate_header_name(name: str) -> str:
     >>> validate_header_name("X Api")
     Traceback (most recent call last):
       ...
-    qstash_protocol.headers.InvalidHeader: invalid character ' ' in a header name
+    qstash_protocol.InvalidHeader: invalid character ' ' in a header name
       X Api
        ^
     """
@@ -197,7 +183,7 @@ def validate_content_type(value: str) -> str:
     >>> validate_content_type("json")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
       ...
-    qstash_protocol.headers.InvalidHeader: expected a media type such as ..., got 'json'
+    qstash_protocol.InvalidHeader: expected a media type such as ..., got 'json'
       json
       ^^^^
     """

@@ -66,7 +66,7 @@ from qstash_protocol._chars import (
     preview,
 )
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.names import InvalidName, validate_url_group_name
+from qstash_protocol.values.names import InvalidName, validate_url_group_name
 
 __all__ = [
     "MAX_URL_LENGTH",
@@ -277,7 +277,7 @@ def parse_callback_url(text: str) -> str:
     >>> parse_callback_url("ftp://example.com/cb")
     Traceback (most recent call last):
       ...
-    qstash_protocol.urls.InvalidUrl: the callback URL must use http:// or https://, not 'ftp'
+    qstash_protocol.InvalidUrl: the callback URL must use http:// or https://, not 'ftp'
       ftp://example.com/cb
       ^^^
 
@@ -337,7 +337,7 @@ def parse_destination(text: str) -> Destination:
     >>> parse_destination("example.com/api")
     Traceback (most recent call last):
       ...
-    qstash_protocol.urls.InvalidUrl: the destination has no scheme; add http:// or https://
+    qstash_protocol.InvalidUrl: the destination has no scheme; add http:// or https://
       example.com/api
       ^
 

@@ -39,12 +39,12 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
-from qstash_protocol.codec import InvalidHeaders, decode_headers, encode_headers
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.headers import header_text
-from qstash_protocol.names import validate_queue_name
-from qstash_protocol.options import MessageOptions
-from qstash_protocol.urls import Destination, parse_destination
+from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
+from qstash_protocol.publish.headers import header_text
+from qstash_protocol.publish.options import MessageOptions
+from qstash_protocol.values.names import validate_queue_name
+from qstash_protocol.values.urls import Destination, parse_destination
 
 __all__ = ["InvalidRequest", "PublishRequest", "decode_request"]
 

@@ -60,6 +60,7 @@ from typing import AnyStr, ClassVar, Final, NoReturn, TypeVar
 from qstash_protocol._chars import (
     TOKEN,
     ascii_lower,
+    canonical_header_name,
     check_str,
     describe,
     first_not_tchar,
@@ -68,7 +69,6 @@ from qstash_protocol._chars import (
     utf8,
 )
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.headers import canonical_header_name
 
 __all__ = [
     "MAX_REDACT_FIELDS_LENGTH",

@@ -238,7 +238,7 @@ def parse_content_based_deduplication(text: str) -> bool:
     >>> parse_content_based_deduplication("1")
     Traceback (most recent call last):
       ...
-    qstash_protocol.deduplication.InvalidDeduplicationId: expected 'true' or 'false', got '1'
+    qstash_protocol.InvalidDeduplicationId: expected 'true' or 'false', got '1'
       1
       ^
 

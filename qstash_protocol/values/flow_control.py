@@ -71,8 +71,8 @@ from qstash_protocol._chars import (
     preview,
     split_items,
 )
-from qstash_protocol.durations import InvalidDuration, format_duration, parse_duration
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.values.durations import InvalidDuration, format_duration, parse_duration
 
 __all__ = [
     "DEFAULT_FLOW_CONTROL_PERIOD",
@@ -245,7 +245,7 @@ def parse_flow_control_value(text: str) -> FlowControlValue:
     >>> parse_flow_control_value("rate=0")
     Traceback (most recent call last):
       ...
-    qstash_protocol.flow_control.InvalidFlowControl: rate must be at least 1, got 0
+    qstash_protocol.InvalidFlowControl: rate must be at least 1, got 0
       rate=0
            ^
 

@@ -1,6 +1,7 @@
 """Inside retry-delay expressions: syntax tree, reference evaluator, canonical form, compiler.
 
-The public module (:mod:`qstash_protocol.retry_delay`) parses text into the tree defined here;
+The public module (:mod:`qstash_protocol.values.retry_delay`) parses text into the tree defined
+here;
 this module gives the tree its meaning. It knows nothing of Lark or of the public error class:
 it raises :class:`Failure` (a code, a message and a span), which the public module turns into
 ``InvalidRetryDelay``.

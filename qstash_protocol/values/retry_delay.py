@@ -121,10 +121,10 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn
 
-from qstash_protocol import _retry_compile as _rc
 from qstash_protocol._resources import grammar_text
-from qstash_protocol.durations import MAX_DURATION
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.values import _retry_compile as _rc
+from qstash_protocol.values.durations import MAX_DURATION
 
 if TYPE_CHECKING:
     from lark import Lark

@@ -506,7 +506,7 @@ def format_labels(labels: Iterable[str]) -> str:
     >>> format_labels(["a,b"])
     Traceback (most recent call last):
       ...
-    qstash_protocol.values.InvalidLabel: a label may not contain ','; give each label separately
+    qstash_protocol.InvalidLabel: a label may not contain ','; give each label separately
       a,b
        ^
 

@@ -15,7 +15,7 @@
 
 Facts
 -----
-The rule: header names are read with the prefix grammar of :mod:`qstash_protocol.headers`
+The rule: header names are read with the prefix grammar of :mod:`qstash_protocol.publish.headers`
 (``Upstash-`` scope* directive); each setting's value with its own parser (durations,
 retry-delay expressions, flow control, redact fields, ...). Every problem in the request is
 collected and reported at once in one :class:`InvalidHeaders`. Readings taken where the sources
@@ -33,7 +33,7 @@ disagree or say nothing:
   (the Python SDK sends ``True``/``False``); it is written back as ``true``/``false``, and
   ``false`` is written rather than omitted, so a decoded value survives a round trip.
 - **Redact tokens**: both ``header``/``headers`` spellings are read; ``header`` is written (what
-  the SDKs send and the live service is tested with). See :mod:`qstash_protocol.redact`.
+  the SDKs send and the live service is tested with). See :mod:`qstash_protocol.values.redact`.
 - **Callbacks**: a scope's settings, forwarded or unknown headers without that scope's URL are
   errors (``header.callback_without_url``): the server would have nowhere to send them.
 - **Content-Type** belongs to the message (it is forwarded unprefixed); inside callback scopes
@@ -52,15 +52,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal
 
-from qstash_protocol.cron import validate_cron
-from qstash_protocol.deduplication import (
-    parse_content_based_deduplication,
-    validate_deduplication_id,
-)
-from qstash_protocol.durations import format_duration, parse_duration
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.flow_control import parse_flow_control_value, validate_flow_control_key
-from qstash_protocol.headers import (
+from qstash_protocol.publish.headers import (
     FORBIDDEN_IN_VALUE,
     SETTINGS,
     HeaderName,
@@ -72,12 +65,18 @@ from qstash_protocol.headers import (
     validate_content_type,
     validate_header_value,
 )
-from qstash_protocol.names import validate_queue_name, validate_schedule_id
-from qstash_protocol.options import Callback, FlowControl, MessageOptions, trusted_model
-from qstash_protocol.redact import parse_redact_fields
-from qstash_protocol.retry_delay import parse_retry_delay
-from qstash_protocol.urls import parse_callback_url
-from qstash_protocol.values import (
+from qstash_protocol.publish.options import Callback, FlowControl, MessageOptions, trusted_model
+from qstash_protocol.values.cron import validate_cron
+from qstash_protocol.values.deduplication import (
+    parse_content_based_deduplication,
+    validate_deduplication_id,
+)
+from qstash_protocol.values.durations import format_duration, parse_duration
+from qstash_protocol.values.flow_control import parse_flow_control_value, validate_flow_control_key
+from qstash_protocol.values.names import validate_queue_name, validate_schedule_id
+from qstash_protocol.values.redact import parse_redact_fields
+from qstash_protocol.values.retry_delay import parse_retry_delay
+from qstash_protocol.values.small import (
     format_labels,
     format_not_before,
     parse_labels,
@@ -85,6 +84,7 @@ from qstash_protocol.values import (
     parse_not_before,
     parse_retries,
 )
+from qstash_protocol.values.urls import parse_callback_url
 
 __all__ = [
     "InvalidHeaders",

@@ -24,28 +24,27 @@ from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
-from qstash_protocol.cron import validate_cron
-from qstash_protocol.deduplication import (
-    parse_content_based_deduplication,
-    validate_deduplication_id,
-)
-from qstash_protocol.durations import MAX_DURATION, format_duration, parse_duration
-from qstash_protocol.flow_control import (
-    FlowControlValue,
-    parse_flow_control_value,
-    validate_flow_control_key,
-)
-from qstash_protocol.headers import (
+from qstash_protocol.publish.headers import (
     Headers,
     InvalidHeader,
     parse_header_name,
     validate_content_type,
 )
-from qstash_protocol.names import validate_queue_name, validate_schedule_id
-from qstash_protocol.redact import RedactFields, parse_redact_fields
-from qstash_protocol.retry_delay import RetryDelay, parse_retry_delay
-from qstash_protocol.urls import parse_callback_url
-from qstash_protocol.values import (
+from qstash_protocol.values.cron import validate_cron
+from qstash_protocol.values.deduplication import (
+    parse_content_based_deduplication,
+    validate_deduplication_id,
+)
+from qstash_protocol.values.durations import MAX_DURATION, format_duration, parse_duration
+from qstash_protocol.values.flow_control import (
+    FlowControlValue,
+    parse_flow_control_value,
+    validate_flow_control_key,
+)
+from qstash_protocol.values.names import validate_queue_name, validate_schedule_id
+from qstash_protocol.values.redact import RedactFields, parse_redact_fields
+from qstash_protocol.values.retry_delay import RetryDelay, parse_retry_delay
+from qstash_protocol.values.small import (
     format_labels,
     format_not_before,
     parse_labels,
@@ -53,6 +52,7 @@ from qstash_protocol.values import (
     parse_not_before,
     parse_retries,
 )
+from qstash_protocol.values.urls import parse_callback_url
 
 __all__ = ["Callback", "FlowControl", "HttpMethod", "MessageOptions", "trusted_model"]
 

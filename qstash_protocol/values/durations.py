@@ -190,7 +190,7 @@ def parse_duration(text: str, *, allow_bare_seconds: bool = False) -> timedelta:
     >>> parse_duration("30")
     Traceback (most recent call last):
       ...
-    qstash_protocol.durations.InvalidDuration: missing unit after '30', e.g. '30s'
+    qstash_protocol.InvalidDuration: missing unit after '30', e.g. '30s'
       30
       ^^
 
