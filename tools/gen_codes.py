@@ -12,6 +12,9 @@ Subclasses of :class:`~qstash_protocol.ProtocolError` are errors; any other clas
 (the findings of a request that is valid but questionable) goes in the findings table.
 ``ProtocolError``'s own code, ``protocol.example``, is left out: it exists for the base class's
 docstring and is never raised.
+
+The last column links each code to the specification pages (``docs/protocol/*.md``) that name it
+in backticks, so a code no page explains shows as "not yet specified".
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import qstash_protocol
 from qstash_protocol import ProtocolError
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "docs" / "protocol" / "codes.md"
+SPEC = ROOT / "docs" / "protocol"
+TARGET = SPEC / "codes.md"
 COMMAND = "python tools/gen_codes.py"
 
 _HEADER = """\
@@ -64,20 +68,40 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _table(rows: list[tuple[str, str, str]]) -> list[str]:
-    lines = ["| Code | Class | Description |", "|---|---|---|"]
-    lines += [f"| `{code}` | `{cls}` | {_escape(text)} |" for code, cls, text in rows]
+def _pages() -> dict[str, str]:
+    """Each specification page's text by file name, the generated table excluded."""
+    return {
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted(SPEC.glob("*.md"))
+        if path != TARGET
+    }
+
+
+def _specified(code: str, pages: dict[str, str]) -> str:
+    names = [name for name, text in pages.items() if f"`{code}`" in text]
+    if not names:
+        return "not yet specified"
+    return ", ".join(f"[{name.removesuffix('.md')}]({name})" for name in names)
+
+
+def _table(rows: list[tuple[str, str, str]], pages: dict[str, str]) -> list[str]:
+    lines = ["| Code | Class | Description | Specified in |", "|---|---|---|---|"]
+    lines += [
+        f"| `{code}` | `{cls}` | {_escape(text)} | {_specified(code, pages)} |"
+        for code, cls, text in rows
+    ]
     return lines
 
 
 def render() -> str:
     """Return the text of ``docs/protocol/codes.md``."""
     errors, findings = collect()
+    pages = _pages()
     lines = [_HEADER.format(command=COMMAND), "## Errors", ""]
     lines += [
         "Raised as exceptions, each a subclass of `ProtocolError` (a `ValueError`).",
         "",
-        *_table(errors),
+        *_table(errors, pages),
         "",
         "## Findings",
         "",
@@ -86,7 +110,7 @@ def render() -> str:
         lines += [
             "Reported on requests the service accepts but that are likely mistakes.",
             "",
-            *_table(findings),
+            *_table(findings, pages),
         ]
     else:
         lines.append("No finding codes are declared yet.")
