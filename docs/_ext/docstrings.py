@@ -105,6 +105,8 @@ def _markdown(text: str, obj: griffe.Object, pkg: griffe.Module, exports: dict[s
     in_example = False
     in_fence = False
     example_indent = ""
+    example_strip = 0
+    literal_indent: str | None = None  # the indent of the last "::" line, while it applies
     for index, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("```"):
@@ -117,12 +119,19 @@ def _markdown(text: str, obj: griffe.Object, pkg: griffe.Module, exports: dict[s
             out.append(example_indent + "```")
             in_example = False
         if not in_example and stripped.startswith(">>>"):
+            # An example in a "::" literal block is fenced at the paragraph's indent instead.
             example_indent = indent
-            out.append(indent + "```pycon")
+            example_strip = 0
+            if literal_indent is not None and len(indent) > len(literal_indent):
+                example_indent = literal_indent
+                example_strip = len(indent) - len(literal_indent)
+            out.append(example_indent + "```pycon")
             in_example = True
         if in_example:
-            out.append(line)
+            out.append(line[example_strip:] if line[:example_strip].isspace() else line)
             continue
+        if stripped:
+            literal_indent = None
         following = lines[index + 1].strip() if index + 1 < len(lines) else ""
         previous = lines[index - 1].strip() if index else ""
         if _UNDERLINE.fullmatch(following) and stripped and len(following) == len(stripped):
@@ -132,6 +141,7 @@ def _markdown(text: str, obj: griffe.Object, pkg: griffe.Module, exports: dict[s
             continue
         if stripped.endswith("::"):
             out.append(line[:-2].rstrip() + ":" if stripped != "::" else "")
+            literal_indent = indent
             continue
         out.append(line)
     if in_example:
