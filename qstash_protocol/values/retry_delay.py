@@ -93,8 +93,8 @@ retried". They disagree on ``k``:
 
 - **k = 2.5** in the current retry page and in its table (n = 1: 12 s, 2: 2m28s, 3: 30m8s,
   4: 6h7m6s, 5 and more: 24 h); this is the default.
-- **k = 2** in older pages and in the current common-request snippet of the API reference
-  (https://upstash.com/docs/qstash/api-refence/messages/publish-a-message); pass
+- **k = 2** in older pages and in the current common-request snippet
+  (https://github.com/upstash/docs/blob/main/_snippets/qstash-common-request.mdx); pass
   ``k=2`` for it. The table contradicts it (e**2 is 7.4 s, not 12 s).
 
 The table shows whole seconds. Truncating and rounding to the nearest second both reproduce
