@@ -49,8 +49,18 @@ class MarkdownDocstrings(griffe.Extension):
                 self._walk(member, pkg, exports, seen)  # type: ignore[arg-type]
 
 
-def _public(path: str) -> bool:
-    return not any(part.startswith("_") for part in path.split("."))
+#: The modules the API reference pages render (docs/api/*.md), with everything public in them.
+RENDERED = ("values", "publish", "delivery", "testing", "errors")
+
+
+def _rendered(obj: griffe.Object) -> bool:
+    """Whether the API reference shows ``obj``, so that a cross-reference to it resolves."""
+    parts = obj.path.split(".")
+    if len(parts) < 2 or parts[1] not in RENDERED:
+        return False
+    if any(part.startswith("_") for part in parts):
+        return False
+    return obj.is_module or obj.is_public
 
 
 def _lookup(pkg: griffe.Module, path: str) -> griffe.Object | None:
@@ -88,7 +98,7 @@ def _target(text: str, obj: griffe.Object, pkg: griffe.Module, exports: dict[str
         candidates.append(f"{obj.path}.{text}")
     for path in candidates:
         found = _lookup(pkg, path)
-        if found is not None and _public(found.path) and not found.module.path.endswith("_cli"):
+        if found is not None and _rendered(found):
             return found.path
     return ""
 
