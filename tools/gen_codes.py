@@ -8,8 +8,11 @@ Run from the repository root after adding or changing a code::
 
 What is collected: every class named in ``qstash_protocol.__all__`` that declares a ``CODES``
 mapping in its own body (an inherited mapping is its parent's, listed once under the parent).
-Subclasses of :class:`~qstash_protocol.ProtocolError` are errors; any other class with ``CODES``
-(the findings of a request that is valid but questionable) goes in the findings table.
+A class named ``Finding`` (or ending in ``Finding``), its subclasses, and any class with
+``CODES`` that is not a :class:`~qstash_protocol.ProtocolError` go in the findings table (what a
+request the service accepts may still deserve a warning about); the other ``ProtocolError``
+subclasses are errors. A code may appear in both tables (a value refused by its parser may only
+be a finding when a whole request is read).
 ``ProtocolError``'s own code, ``protocol.example``, is left out: it exists for the base class's
 docstring and is never raised.
 
@@ -48,6 +51,12 @@ def _declared(cls: type) -> Mapping[str, str] | None:
     return codes if isinstance(codes, Mapping) else None
 
 
+def _is_finding(cls: type) -> bool:
+    if not issubclass(cls, ProtocolError):
+        return True
+    return any(base.__name__.endswith("Finding") for base in cls.__mro__)
+
+
 def collect() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
     """Return the ``(code, class name, description)`` rows of errors and of findings, sorted."""
     errors: list[tuple[str, str, str]] = []
@@ -59,7 +68,7 @@ def collect() -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
         codes = _declared(obj)
         if codes is None:
             continue
-        rows = errors if issubclass(obj, ProtocolError) else findings
+        rows = findings if _is_finding(obj) else errors
         rows.extend((code, name, description) for code, description in codes.items())
     return sorted(errors), sorted(findings)
 
