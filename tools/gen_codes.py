@@ -26,10 +26,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import qstash_protocol
-from qstash_protocol import ProtocolError
-
 ROOT = Path(__file__).resolve().parent.parent
+# Document the package of this tree, whatever copy of it is installed.
+sys.path.insert(0, str(ROOT))
+
+import qstash_protocol  # noqa: E402
+from qstash_protocol import ProtocolError  # noqa: E402
+
 SPEC = ROOT / "docs" / "protocol"
 TARGET = SPEC / "codes.md"
 COMMAND = "python tools/gen_codes.py"
