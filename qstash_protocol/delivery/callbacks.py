@@ -456,7 +456,7 @@ class CallbackPayload(BaseModel):
     {"status":503,"header":{"Retry-After":["10"]},"body":"YnVzeQ==","retried":1,"maxRetries":3,"sourceHeader":{},"sourceBody":""}
     >>> parse_callback(payload.to_json()) == payload
     True
-    """  # noqa: E501
+    """
 
     model_config = _MODEL_CONFIG
 
