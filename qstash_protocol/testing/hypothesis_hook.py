@@ -13,9 +13,11 @@ __all__ = ["register"]
 
 
 def register() -> None:
-    """Register strategies for MessageOptions, Callback, FlowControl, values and RetryDelay."""
+    """Register strategies for the option models, the values, RetryDelay and callback payloads."""
     from qstash_protocol import (  # noqa: PLC0415
         Callback,
+        CallbackPayload,
+        FailureCallbackPayload,
         FlowControl,
         FlowControlValue,
         MessageOptions,
@@ -23,6 +25,7 @@ def register() -> None:
         RetryDelay,
         parse_retry_delay,
     )
+    from qstash_protocol.testing import delivery_strategies as delivery  # noqa: PLC0415
     from qstash_protocol.testing import strategies as ours  # noqa: PLC0415
 
     st.register_type_strategy(MessageOptions, st.deferred(ours.message_options))
@@ -32,4 +35,8 @@ def register() -> None:
     st.register_type_strategy(RedactFields, st.deferred(ours.redact_fields))
     st.register_type_strategy(
         RetryDelay, st.deferred(lambda: ours.retry_delay_expressions().map(parse_retry_delay))
+    )
+    st.register_type_strategy(CallbackPayload, st.deferred(delivery.callback_payloads))
+    st.register_type_strategy(
+        FailureCallbackPayload, st.deferred(delivery.failure_callback_payloads)
     )
