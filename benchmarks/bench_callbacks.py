@@ -84,10 +84,11 @@ def best(func: Callable[[], object], number: int) -> float:
 
 
 def row(name: str, ours: float, peers: dict[str, float]) -> None:
-    ratios = ", ".join(
-        f"{peer} {time * 1e6:.2f} us ({ours / time:.2f}x ours)" for peer, time in peers.items()
+    """One line: our time, each peer's, and ours / peer (above 1: we are slower)."""
+    ratios = " | ".join(
+        f"{peer} {time * 1e6:7.2f} us, ours/peer {ours / time:5.2f}" for peer, time in peers.items()
     )
-    print(f"{name:<34} ours {ours * 1e6:8.2f} us | {ratios}")
+    print(f"{name:<36} ours {ours * 1e6:8.2f} us | {ratios}")
 
 
 def bench_payloads() -> None:

@@ -830,16 +830,18 @@ class _Reader:
         pairs: list[tuple[str, str]] = []
         for header, values in value.items():
             problems = len(self.problems)
-            try:
-                validate_header_name(header)
-            except InvalidHeader as error:
-                self.fail(
-                    "callback.invalid_header_name",
-                    error.message,
-                    (name, header),
-                    error.value,
-                    error.span,
-                )
+            canonical = _canonical_names.get(header)
+            if canonical is None:
+                try:
+                    canonical = _canonical_name(header)
+                except InvalidHeader as error:
+                    self.fail(
+                        "callback.invalid_header_name",
+                        error.message,
+                        (name, header),
+                        error.value,
+                        error.span,
+                    )
             items: list[tuple[tuple[str | int, ...], Any]]
             if isinstance(values, list):
                 items = [((name, header, index), item) for index, item in enumerate(values)]
@@ -868,10 +870,22 @@ class _Reader:
                         error.value,
                         error.span,
                     )
-            if len(self.problems) == problems:
-                canonical = canonical_header_name(header)
+            if canonical is not None and len(self.problems) == problems:
                 pairs.extend((canonical, text) for text in checked)
         return Headers._trusted(pairs)  # names and values checked above
+
+
+#: Header names seen, and their canonical form (a receiver sees the same few names all day).
+_canonical_names: dict[str, str] = {}
+_NAMES_CACHED: Final = 1024
+
+
+def _canonical_name(name: str) -> str:
+    canonical = canonical_header_name(validate_header_name(name))
+    if len(_canonical_names) >= _NAMES_CACHED:
+        _canonical_names.clear()
+    _canonical_names[name] = canonical
+    return canonical
 
 
 _BASE64_CHAR: Final = re.compile(r"[^A-Za-z0-9+/=]")
@@ -943,9 +957,7 @@ def _load(body: bytes | str, max_size: int) -> _Object:
         msg = f"a callback body must be bytes or str, not {type(body).__name__}"
         raise TypeError(msg)
     try:
-        data = json.loads(
-            text, object_pairs_hook=_object, parse_int=_integer, parse_constant=_refuse_constant
-        )
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise InvalidCallback([_json_problem(text, error)]) from None
     except ValueError as error:  # NaN / Infinity
@@ -978,6 +990,11 @@ def _load(body: bytes | str, max_size: int) -> _Object:
             ]
         )
     return data
+
+
+_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_object, parse_int=_integer, parse_constant=_refuse_constant
+)
 
 
 def _too_large(size: int, max_size: int, unit: str) -> InvalidCallbackField:

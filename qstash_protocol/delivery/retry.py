@@ -332,21 +332,26 @@ def is_success(status: int) -> bool:
     return 200 <= status <= 299
 
 
-def _first_value(headers: ResponseHeaders, name: str) -> str | None:
-    """The first value of ``name`` (any case) in ``headers``, or ``None``."""
-    lower = name.lower()
-    if isinstance(headers, Mapping):
-        for key, value in headers.items():
-            if header_text(key, "names").lower() == lower:
-                if isinstance(value, str | bytes | bytearray):
-                    return header_text(value, "values")
-                for item in value:
-                    return header_text(item, "values")
-        return None
-    for key, value in headers:
-        if header_text(key, "names").lower() == lower:
-            return header_text(value, "values")
-    return None
+def _index(headers: ResponseHeaders) -> dict[str, str]:
+    """Each header name (lower case) and its first value (Go's ``Header.Get``), in one pass."""
+    index: dict[str, str] = {}
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for key, value in items:
+        name = header_text(key, "names").lower()
+        if name in index:
+            continue
+        if isinstance(value, str | bytes | bytearray):
+            index[name] = header_text(value, "values")
+        else:
+            for item in value:
+                index[name] = header_text(item, "values")
+                break
+    return index
+
+
+def _flagged(index: Mapping[str, str]) -> bool:
+    flag = index.get(NON_RETRYABLE_HEADER.lower())
+    return flag is not None and flag.strip(" \t").lower() == "true"
 
 
 def is_non_retryable(status: int, headers: ResponseHeaders) -> bool:
@@ -364,10 +369,7 @@ def is_non_retryable(status: int, headers: ResponseHeaders) -> bool:
     if type(status) is not int:
         msg = f"status must be an int, not {type(status).__name__}"
         raise TypeError(msg)
-    if status != NON_RETRYABLE_STATUS:
-        return False
-    flag = _first_value(headers, NON_RETRYABLE_HEADER)
-    return flag is not None and flag.strip(" \t").lower() == "true"
+    return status == NON_RETRYABLE_STATUS and _flagged(_index(headers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,10 +465,10 @@ def _backoff(
 
 
 def _header_delay(
-    headers: ResponseHeaders, now: datetime, ignored: list[ProtocolError]
+    index: Mapping[str, str], now: datetime, ignored: list[ProtocolError]
 ) -> tuple[timedelta, DelaySource] | None:
     for name in RETRY_AFTER_HEADERS:
-        value = _first_value(headers, name)
+        value = index.get(name.lower())
         if value is None:
             continue
         try:
@@ -545,18 +547,21 @@ def next_attempt(
         budget = DEFAULT_RETRIES
 
     ignored: list[ProtocolError] = []
+    index: dict[str, str] | None = None
     outcome: Literal["delivered", "retry", "dead_letter"]
     reason: Literal["retries_exhausted", "non_retryable"] | None = None
     retry_at = delay = source = next_retried = None
     if status is not None and is_success(status):
         outcome = "delivered"
-    elif status is not None and is_non_retryable(status, response_headers):
+    elif status == NON_RETRYABLE_STATUS and _flagged(index := _index(response_headers)):
         outcome, reason = "dead_letter", "non_retryable"
     elif retried >= budget:
         outcome, reason = "dead_letter", "retries_exhausted"
     else:
         outcome = "retry"
-        chosen = _header_delay(response_headers, now, ignored)
+        if index is None:
+            index = _index(response_headers)
+        chosen = _header_delay(index, now, ignored)
         delay, source = chosen if chosen is not None else _backoff(options, retried, ignored)
         try:
             retry_at = now + delay
