@@ -49,7 +49,8 @@ The sources disagree; this module accepts every variant they show and reads them
 - **Missing fields**: only ``status`` is required. workflow-js's own failure-callback tests send
   only ``status``, ``header``, ``body``, ``url``, ``sourceHeader`` and ``sourceBody``. A missing
   ``retried`` is 0 (Go's ``omitempty`` drops a zero, and workflow-py reads
-  ``callback_message.get("retried", 0)``); a missing ``maxRetries`` is ``None`` (unknown), as are
+  ``callback_message.get("retried", 0)``: https://github.com/upstash/workflow-py/blob/master/
+  upstash_workflow/workflow_requests.py); a missing ``maxRetries`` is ``None`` (unknown), as are
   the missing strings and times; missing bodies are empty.
 - **Bodies** are standard base64 with padding (what Go's ``encoding/json`` writes for
   ``[]byte``), decoded with :mod:`base64`. The URL-safe alphabet, missing padding and embedded
@@ -97,6 +98,7 @@ from typing import Annotated, Any, ClassVar, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
+from qstash_protocol.delivery.retry import is_non_retryable, is_success
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.headers import (
     Headers,
@@ -122,8 +124,9 @@ __all__ = [
 ]
 
 #: The largest callback body :func:`parse_callback` reads, in bytes (144 MiB): the response body
-#: and the message body of the largest plan's 50 MB messages (the pricing page; the response is
-#: truncated to it), each base64-encoded (4/3 larger), plus room for the headers.
+#: and the message body of the largest plan's 50 MB messages (https://upstash.com/pricing/qstash;
+#: the callbacks page: the response body is truncated to the plan's limit), each base64-encoded
+#: (4/3 larger), plus room for the headers.
 MAX_CALLBACK_SIZE: Final = 144 * 1024 * 1024
 
 #: How deep the JSON may nest (objects and arrays). A payload is 3 deep (the object, a header
@@ -260,12 +263,12 @@ class InvalidCallback(ProtocolError):
     ...     parse_callback('{"status": "200", "sourceHeader": {"X-Id": [5]}}')
     ... except InvalidCallback as err:
     ...     print(err)
+    ...     print([e.path for e in err.errors])
     2 problems in the callback body:
     - /status: expected an integer HTTP status, got the string "200"
         "200"
     - /sourceHeader/X-Id/0: expected a string header value, got the number 5
         5
-    >>> [e.path for e in err.errors]
     ['/status', '/sourceHeader/X-Id/0']
     """
 
@@ -519,10 +522,7 @@ class CallbackPayload(BaseModel):
         >>> CallbackPayload(status=500, retried=3, max_retries=3).is_final
         True
         """
-        if 200 <= self.status <= 299:
-            return True
-        flag = self.header.get("Upstash-NonRetryable-Error", "")
-        if self.status == 489 and flag.lower() == "true":
+        if is_success(self.status) or is_non_retryable(self.status, self.header):
             return True
         return self.max_retries is None or self.retried >= self.max_retries
 

@@ -171,6 +171,7 @@ _LAST_INSTANT: Final = datetime.max.replace(tzinfo=UTC)
 class InvalidRetryAfter(ProtocolError):
     """A ``Retry-After`` (or ``X-RateLimit-Reset...``) value that is not a delay QStash reads.
 
+    >>> from datetime import UTC, datetime
     >>> try:
     ...     parse_retry_after("Thu, 27 Jun 2024 12:16:24 PST", now=datetime.now(UTC))
     ... except InvalidRetryAfter as err:

@@ -7,6 +7,8 @@ first drawn.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 __all__ = ["register"]
@@ -25,7 +27,6 @@ def register() -> None:
         RetryDelay,
         parse_retry_delay,
     )
-    from qstash_protocol.testing import delivery_strategies as delivery  # noqa: PLC0415
     from qstash_protocol.testing import strategies as ours  # noqa: PLC0415
 
     st.register_type_strategy(MessageOptions, st.deferred(ours.message_options))
@@ -36,7 +37,18 @@ def register() -> None:
     st.register_type_strategy(
         RetryDelay, st.deferred(lambda: ours.retry_delay_expressions().map(parse_retry_delay))
     )
-    st.register_type_strategy(CallbackPayload, st.deferred(delivery.callback_payloads))
-    st.register_type_strategy(
-        FailureCallbackPayload, st.deferred(delivery.failure_callback_payloads)
-    )
+    # Imported when first drawn: the module imports Hypothesis, which may be running this hook.
+    st.register_type_strategy(CallbackPayload, st.deferred(_callback_payloads))
+    st.register_type_strategy(FailureCallbackPayload, st.deferred(_failure_callback_payloads))
+
+
+def _callback_payloads() -> st.SearchStrategy[Any]:
+    from qstash_protocol.testing import delivery_strategies  # noqa: PLC0415
+
+    return delivery_strategies.callback_payloads()
+
+
+def _failure_callback_payloads() -> st.SearchStrategy[Any]:
+    from qstash_protocol.testing import delivery_strategies  # noqa: PLC0415
+
+    return delivery_strategies.failure_callback_payloads()
