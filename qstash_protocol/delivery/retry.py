@@ -15,8 +15,8 @@ Facts
 -----
 The rule (https://upstash.com/docs/qstash/features/retry,
 https://upstash.com/docs/qstash/features/callbacks, https://upstash.com/docs/qstash/features/dlq,
-https://github.com/upstash/docs/blob/main/qstash/openapi.yaml): a delivery succeeds when the destination answers 2xx. Any other answer, or
-none within the plan's timeout, is retried, up to ``Upstash-Retries`` times (3 when the message
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml): a delivery succeeds when the
+destination answers 2xx. Any other answer, or none within the plan's timeout, is retried, up to ``Upstash-Retries`` times (3 when the message
 sets none, "By default, we retry a failed delivery 3 times"; the OpenAPI ``Upstash-Retries``: "If
 it is not provided, the default of 3 retries is used"). Before each retry QStash waits the
 ``Upstash-Retry-Delay`` expression's value, or its default backoff ``min(86400, e ** (2.5 * n))``
