@@ -16,17 +16,17 @@ Facts
 The rule (https://upstash.com/docs/qstash/features/retry,
 https://upstash.com/docs/qstash/features/callbacks, https://upstash.com/docs/qstash/features/dlq,
 https://github.com/upstash/docs/blob/main/qstash/openapi.yaml): a delivery succeeds when the
-destination answers 2xx. Any other answer, or none within the plan's timeout, is retried, up to ``Upstash-Retries`` times (3 when the message
-sets none, "By default, we retry a failed delivery 3 times"; the OpenAPI ``Upstash-Retries``: "If
-it is not provided, the default of 3 retries is used"). Before each retry QStash waits the
-``Upstash-Retry-Delay`` expression's value, or its default backoff ``min(86400, e ** (2.5 * n))``
-seconds, unless the answer carries ``Retry-After``, ``X-RateLimit-Reset``,
-``X-RateLimit-Reset-Requests`` or ``X-RateLimit-Reset-Tokens``. Status 489 with
-``Upstash-NonRetryable-Error: true`` skips the remaining retries. A message whose retries are
+destination answers 2xx. Any other answer, or none within the plan's timeout, is retried, up to
+``Upstash-Retries`` times (3 when the message sets none, "By default, we retry a failed delivery 3
+times"; the OpenAPI ``Upstash-Retries``: "If it is not provided, the default of 3 retries is used").
+Before each retry QStash waits the ``Upstash-Retry-Delay`` expression's value, or its default
+backoff ``min(86400, e ** (2.5 * n))`` seconds, unless the answer carries ``Retry-After``,
+``X-RateLimit-Reset``, ``X-RateLimit-Reset-Requests`` or ``X-RateLimit-Reset-Tokens``. Status 489
+with ``Upstash-NonRetryable-Error: true`` skips the remaining retries. A message whose retries are
 spent or that was refused that way goes to the dead-letter queue, and its failure callback is
-called. The callback, if any, is called after every attempt ("the callback might be called
-multiple times for each retry until the endpoint returns success ... or retries are exhausted";
-OpenAPI: "a callback each time the message is attempted to be delivered").
+called. The callback, if any, is called after every attempt ("the callback might be called multiple
+times for each retry until the endpoint returns success ... or retries are exhausted"; OpenAPI: "a
+callback each time the message is attempted to be delivered").
 
 Readings, where the sources are silent or disagree:
 
