@@ -8,6 +8,8 @@ Subcommands:
 - ``schedule [EXPR] --retries N``: the delay before each retry and the time since the first
   attempt failed, for a retry-delay expression or QStash's default backoff.
 - ``duration VALUE``: parse a QStash duration, print its length in seconds and its canonical form.
+- ``callback FILE|- [--failure]``: validate the JSON body of a callback (or failure callback) and
+  print it decoded, or every problem with its JSON path.
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from qstash_protocol._cli import Output
+from qstash_protocol._cli import callback as _callback
 from qstash_protocol._cli import check as _check
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
@@ -34,6 +37,7 @@ _COMMANDS = (
     _check,
     _schedule,
     _duration,
+    _callback,
 )
 
 
