@@ -378,26 +378,25 @@ def _split(token: str) -> tuple[str, str, str]:
             token,
             (0, len(token)),
         )
-    start = 0
-    for part, what in zip(parts, ("header", "payload", "signature"), strict=True):
-        if not _SEGMENT.fullmatch(part) or len(part) % 4 == 1:
-            bad = re.search(r"[^A-Za-z0-9_-]", part)
-            where = (
-                (start + bad.start(), start + bad.start() + 1)
-                if bad
-                else (start, start + len(part))
-            )
-            detail = f"the character {bad.group()!r}" if bad else "an impossible length"
-            if not part:
-                detail = "nothing"
-            raise _fail(
-                "signature.malformed",
-                f"expected the JWT {what} in base64url without padding, found {detail}",
-                token,
-                where,
-            )
-        start += len(part) + 1
     return parts[0], parts[1], parts[2]
+
+
+def _check_segment(part: str, what: str, token: str, start: int) -> None:
+    if _SEGMENT.fullmatch(part) and len(part) % 4 != 1:
+        return
+    bad = re.search(r"[^A-Za-z0-9_-]", part)
+    if bad:
+        where = (start + bad.start(), start + bad.start() + 1)
+        detail = f"the character {bad.group()!r}"
+    else:
+        where = (start, start + len(part))
+        detail = "an impossible length" if part else "nothing"
+    raise _fail(
+        "signature.malformed",
+        f"expected the JWT {what} in base64url without padding, found {detail}",
+        token,
+        where,
+    )
 
 
 def _json_object(segment: str, what: str, token: str, offset: int) -> dict[str, Any]:
@@ -551,10 +550,12 @@ def verify_signature(
             f"a signature is at most {MAX_SIGNATURE_LENGTH} characters, got {len(token)}",
         )
     header_segment, payload_segment, signature_segment = _split(token)
-    header_span = (0, len(header_segment))
-    header = _json_object(header_segment, "header", token, 0)
-    _check_header(header, token, header_span)
     signed = len(header_segment) + 1 + len(payload_segment)
+    _check_segment(header_segment, "header", token, 0)
+    _check_segment(payload_segment, "payload", token, len(header_segment) + 1)
+    header = _json_object(header_segment, "header", token, 0)
+    _check_header(header, token, (0, len(header_segment)))
+    _check_segment(signature_segment, "signature", token, signed + 1)
     which = _matching_key(keys, token[:signed].encode("ascii"), signature_segment.encode("ascii"))
     if which is None:
         raise _fail(
