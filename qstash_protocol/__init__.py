@@ -8,6 +8,15 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
 """
 
+from qstash_protocol.delivery.request import (
+    DELIVERY_HEADERS,
+    TRANSPORT_HEADERS,
+    USER_AGENT,
+    Delivery,
+    InvalidDelivery,
+    decode_delivery,
+    delivery_headers,
+)
 from qstash_protocol.delivery.signature import (
     DEV_SIGNING_KEYS,
     ISSUER,
@@ -127,6 +136,7 @@ from qstash_protocol.values.urls import (
 __all__ = [
     "CONTENT_DEDUPLICATION_HEADER_PREFIX",
     "DEFAULT_FLOW_CONTROL_PERIOD",
+    "DELIVERY_HEADERS",
     "DEV_SIGNING_KEYS",
     "HTTP_METHODS",
     "ISSUER",
@@ -155,7 +165,10 @@ __all__ = [
     "REDACTED_PREFIX",
     "REGIONS",
     "SIGNATURE_LIFETIME",
+    "TRANSPORT_HEADERS",
+    "USER_AGENT",
     "Callback",
+    "Delivery",
     "Destination",
     "DestinationKind",
     "FlowControl",
@@ -165,6 +178,7 @@ __all__ = [
     "HttpMethod",
     "InvalidCron",
     "InvalidDeduplicationId",
+    "InvalidDelivery",
     "InvalidDuration",
     "InvalidFlowControl",
     "InvalidHeader",
@@ -189,9 +203,11 @@ __all__ = [
     "body_hash",
     "canonical_header_name",
     "content_deduplication_id",
+    "decode_delivery",
     "decode_headers",
     "decode_request",
     "default_backoff",
+    "delivery_headers",
     "encode_headers",
     "first_delivery_time",
     "format_content_based_deduplication",
