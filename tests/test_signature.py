@@ -560,3 +560,24 @@ def test_js_signer_tokens_get_the_js_receivers_verdict(case: dict[str, Any]) -> 
         assert verdict == "OK"
         return
     assert ("output" in case) == (verdict == "OK")
+
+
+@pytest.mark.parametrize("depth", [100, 900, 980, 995, 2000])
+def test_nested_json_near_the_recursion_limit_gives_invalid_signature(depth: int) -> None:
+    nested = b"[" * depth + b"]" * depth
+    hmac_sha256 = jwt.algorithms.HMACAlgorithm(jwt.algorithms.HMACAlgorithm.SHA256)
+    for header, payload in (
+        (b'{"alg":"HS256","crit":' + nested + b"}", b"{}"),
+        (b'{"alg":"HS256"}', b'{"iss":"Upstash","sub":' + nested + b',"exp":1,"nbf":1,"body":""}'),
+    ):
+        signing_input = (
+            jwt.utils.base64url_encode(header) + b"." + jwt.utils.base64url_encode(payload)
+        )
+        signature = jwt.utils.base64url_encode(hmac_sha256.sign(signing_input, CURRENT.encode()))
+        with pytest.raises(InvalidSignature) as info:
+            _verify((signing_input + b"." + signature).decode())
+        assert info.value.code in {
+            "signature.malformed",
+            "signature.critical_header",
+            "signature.invalid_claim",
+        }

@@ -255,7 +255,12 @@ class SignatureClaims:
     key: Literal["current", "next"]
 
     def to_dict(self) -> dict[str, Any]:
-        """The claims as JSON-ready data (the form the CLI and the vectors use)."""
+        """The claims as JSON-ready data (the form the CLI and the vectors use).
+
+        >>> token = sign(b"", url="https://example.com", key="sig_k", now=0, jti="jwt_0")
+        >>> verify_signature(token, body=b"", keys=SigningKeys("sig_k"), now=0).to_dict()["key"]
+        'current'
+        """
         return {
             "issuer": self.issuer,
             "subject": self.subject,
@@ -423,15 +428,30 @@ def _json_object(segment: str, what: str, token: str, offset: int) -> dict[str, 
     if not isinstance(decoded, dict):
         raise _fail(
             "signature.malformed",
-            f"expected the JWT {what} to be a JSON object, got a JSON {type(decoded).__name__}",
+            f"expected the JWT {what} to be a JSON object, got {_JSON_TYPES[type(decoded)]}",
             token,
             span,
         )
     return decoded
 
 
+_JSON_TYPES: Final = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
 def _shown(value: Any) -> str:
-    text = json.dumps(value)
+    """A claim or header value for a message: its JSON text, cut to 60 characters."""
+    try:
+        text = json.dumps(value)
+    except (ValueError, RecursionError):  # deeply nested: name its type instead
+        return f"{_JSON_TYPES.get(type(value), 'a value')} nested too deep to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
