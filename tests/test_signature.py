@@ -581,3 +581,37 @@ def test_nested_json_near_the_recursion_limit_gives_invalid_signature(depth: int
             "signature.critical_header",
             "signature.invalid_claim",
         }
+
+
+STRUCTURAL = {
+    "signature.malformed",
+    "signature.algorithm",
+    "signature.type",
+    "signature.critical_header",
+    "signature.bad_signature",
+}
+
+
+@given(
+    body=st.binary(max_size=100),
+    edits=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(B64URL + ".")), max_size=3),
+)
+def test_we_agree_with_pyjwt_on_which_tokens_are_well_formed(
+    body: bytes, edits: list[tuple[int, str]]
+) -> None:
+    """After edits to a token: PyJWT's signature check passes exactly when ours does."""
+    token = sign(body, url=URL, key=CURRENT, now=NOW, jti="jwt_x")
+    for position, char in edits:
+        index = position % len(token)
+        token = token[:index] + char + token[index + 1 :]
+    try:
+        jwt.api_jws.PyJWS().decode_complete(token, CURRENT, algorithms=["HS256"])
+        theirs = True
+    except jwt.exceptions.InvalidTokenError:
+        theirs = False
+    try:
+        _verify(token, body, url=None)
+        ours = True
+    except InvalidSignature as error:
+        ours = error.code not in STRUCTURAL
+    assert ours == theirs
