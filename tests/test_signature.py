@@ -424,6 +424,11 @@ ENVIRONMENT = {
         # QSTASH_REGION is normalised too (the JS SDK runs it through the same function).
         ("US-EAST-1", {**ENVIRONMENT, "QSTASH_REGION": "us-east-1"}, "sig_us_current"),
         ("US-EAST-1", {"QSTASH_CURRENT_SIGNING_KEY": "sig_a"}, None),
+        # QSTASH_DEV=true|1 selects the dev server's keys before anything else.
+        ("US-EAST-1", {**ENVIRONMENT, "QSTASH_DEV": "true"}, "dev"),
+        (None, {"QSTASH_DEV": "1"}, "dev"),
+        ("US-EAST-1", {**ENVIRONMENT, "QSTASH_DEV": "false"}, "sig_us_current"),
+        ("US-EAST-1", {**ENVIRONMENT, "QSTASH_DEV": "0"}, "sig_us_current"),
         ("US-EAST-1", {}, None),
     ],
 )
@@ -433,6 +438,8 @@ def test_signing_keys_for_region(
     keys = signing_keys_for_region(region, environment)
     if current is None:
         assert keys is None
+    elif current == "dev":
+        assert keys is DEV_SIGNING_KEYS
     else:
         assert keys is not None
         assert keys.current == current

@@ -713,7 +713,9 @@ def signing_keys_for_region(
     ``{REGION}_QSTASH_CURRENT_SIGNING_KEY`` and ``{REGION}_QSTASH_NEXT_SIGNING_KEY`` when both are
     set. Otherwise, or when they are missing, ``QSTASH_CURRENT_SIGNING_KEY`` and
     ``QSTASH_NEXT_SIGNING_KEY`` are used; ``None`` when those are missing too (qstash-js
-    ``src/client/multi-region/incoming.ts``, ``getReceiverSigningKeys``).
+    ``src/client/multi-region/incoming.ts``, ``getReceiverSigningKeys``). ``QSTASH_DEV`` set to
+    ``true`` or ``1`` selects :data:`DEV_SIGNING_KEYS` before anything else, as there (the JS SDK
+    throws on other values but ``false``, ``0`` and empty; here they all mean off).
 
     >>> env = {"QSTASH_REGION": "US_EAST_1",
     ...        "US_EAST_1_QSTASH_CURRENT_SIGNING_KEY": "sig_us_a",
@@ -724,6 +726,8 @@ def signing_keys_for_region(
     >>> signing_keys_for_region("EU-CENTRAL-1", env).current
     'sig_eu_a'
     """
+    if environment.get("QSTASH_DEV") in ("true", "1"):
+        return DEV_SIGNING_KEYS
     if normalize_region(environment.get("QSTASH_REGION")) is not None:
         selected = normalize_region(region)
         if selected is not None:
