@@ -375,16 +375,17 @@ def sign(
 
 
 def _split(token: str) -> tuple[str, str, str]:
-    parts = token.split(".")
-    if len(parts) != 3:
+    dots = token.count(".")
+    if dots != 2:
         raise _fail(
             "signature.malformed",
-            f"expected a JWT: three base64url segments joined by '.', got {len(parts)} segment"
-            + ("" if len(parts) == 1 else "s"),
+            f"expected a JWT: three base64url segments joined by '.', got {dots + 1} segment"
+            + ("" if dots == 0 else "s"),
             token,
             (0, len(token)),
         )
-    return parts[0], parts[1], parts[2]
+    header, payload, signature = token.split(".")
+    return header, payload, signature
 
 
 def _check_segment(part: str, what: str, token: str, start: int) -> None:
