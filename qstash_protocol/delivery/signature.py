@@ -56,6 +56,7 @@ https://github.com/upstash/qstash-js/blob/main/src/receiver.ts):
 - **The body claim** matches in its unpadded form or padded with one ``=`` (a SHA-256 is 32
   bytes: 43 characters, or 44 with padding; the docs' example is padded, the SDKs' own test
   signers emit none). A claim in standard base64 (``+``, ``/``) does not match, as in every SDK.
+  :func:`sign` writes the padded form, as in the docs' example token.
 - **The URL** (``sub``) is compared only when the caller passes ``url``, as in every SDK, with
   :func:`same_url`: scheme and host case-insensitive, a default port (80 for http, 443 for https)
   equal to no port, an empty path equal to ``/`` (RFC 3986 §6.2.2.1 and §6.2.3), everything else
