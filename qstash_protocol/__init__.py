@@ -26,8 +26,16 @@ from qstash_protocol.publish.headers import (
     validate_header_name,
     validate_header_value,
 )
+from qstash_protocol.publish.limits import LimitExceeded, Limits, check_limits
 from qstash_protocol.publish.options import Callback, FlowControl, HttpMethod, MessageOptions
-from qstash_protocol.publish.request import InvalidRequest, PublishRequest, decode_request
+from qstash_protocol.publish.request import (
+    DEDUPLICATION_WINDOWS,
+    QSTASH_TOKEN_PARAMETER,
+    QUERY_OPTION_PREFIX,
+    InvalidRequest,
+    PublishRequest,
+    decode_request,
+)
 from qstash_protocol.values.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
 from qstash_protocol.values.deduplication import (
     CONTENT_DEDUPLICATION_HEADER_PREFIX,
@@ -88,12 +96,14 @@ from qstash_protocol.values.small import (
     MAX_LABELS_LENGTH,
     MAX_NOT_BEFORE,
     MAX_RETRIES,
+    InvalidHeaderForward,
     InvalidLabel,
     InvalidMethod,
     InvalidNotBefore,
     InvalidRetries,
     format_labels,
     format_not_before,
+    parse_header_forward,
     parse_labels,
     parse_method,
     parse_not_before,
@@ -110,6 +120,7 @@ from qstash_protocol.values.urls import (
 
 __all__ = [
     "CONTENT_DEDUPLICATION_HEADER_PREFIX",
+    "DEDUPLICATION_WINDOWS",
     "DEFAULT_FLOW_CONTROL_PERIOD",
     "HTTP_METHODS",
     "MAX_CRON_LENGTH",
@@ -133,6 +144,8 @@ __all__ = [
     "MAX_SCOPE_DEPTH",
     "MAX_URL_LENGTH",
     "MIN_FLOW_CONTROL_PERIOD",
+    "QSTASH_TOKEN_PARAMETER",
+    "QUERY_OPTION_PREFIX",
     "REDACTED_PREFIX",
     "Callback",
     "Destination",
@@ -147,6 +160,7 @@ __all__ = [
     "InvalidDuration",
     "InvalidFlowControl",
     "InvalidHeader",
+    "InvalidHeaderForward",
     "InvalidHeaders",
     "InvalidLabel",
     "InvalidMethod",
@@ -157,12 +171,15 @@ __all__ = [
     "InvalidRetries",
     "InvalidRetryDelay",
     "InvalidUrl",
+    "LimitExceeded",
+    "Limits",
     "MessageOptions",
     "ProtocolError",
     "PublishRequest",
     "RedactFields",
     "RetryDelay",
     "canonical_header_name",
+    "check_limits",
     "content_deduplication_id",
     "decode_headers",
     "decode_request",
@@ -178,6 +195,7 @@ __all__ = [
     "parse_destination",
     "parse_duration",
     "parse_flow_control_value",
+    "parse_header_forward",
     "parse_header_name",
     "parse_labels",
     "parse_method",

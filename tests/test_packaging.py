@@ -112,6 +112,14 @@ PUBLIC_API = {
     "validate_queue_name",
     "validate_schedule_id",
     "validate_url_group_name",
+    "InvalidHeaderForward",
+    "parse_header_forward",
+    "LimitExceeded",
+    "Limits",
+    "check_limits",
+    "DEDUPLICATION_WINDOWS",
+    "QSTASH_TOKEN_PARAMETER",
+    "QUERY_OPTION_PREFIX",
 }
 
 
