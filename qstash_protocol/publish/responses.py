@@ -15,8 +15,8 @@ Facts
   the OpenAPI document says ``{"messages": [...]}``; the older reference, its examples, and both
   official SDKs (qstash-js ``src/client/client.ts`` ``publish``, qstash-py
   ``qstash/message.py`` ``parse_publish_response``) read a bare array.
-  :func:`parse_publish_response` reads all three shapes; :func:`format_publish_response` writes the bare array (what the SDKs
-  read) unless asked for ``messages``.
+  :func:`parse_publish_response` reads all three shapes; :func:`format_publish_response` writes
+  the bare array (what the SDKs read) unless asked for ``messages``.
 - **Deduplicated**: a duplicate is answered with HTTP 202 and ``"deduplicated": true`` and the
   id of the earlier message (https://upstash.com/docs/qstash/features/deduplication). Absent
   means not a duplicate; it is kept absent (``None``) so a parsed body writes back the same.
