@@ -17,7 +17,8 @@ Facts
 - A value may not contain CR, LF or NUL (RFC 9110 §5.5: they allow header injection), nor any
   other control character but horizontal tab (Go's ``httpguts.ValidHeaderFieldValue`` refuses
   them too). Surrounding spaces and tabs are not part of a value and are removed.
-- The prefix grammar (research ``sdk_protocol.md`` §5, ``server_semantics.md`` §6), matched
+- The prefix grammar (what the official SDKs and workflow SDKs send, e.g.
+  https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts), matched
   case-insensitively, longest match first::
 
       name      := "Upstash-" scope* directive

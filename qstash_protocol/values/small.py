@@ -11,8 +11,10 @@ datetime.datetime(2030, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
 
 Facts
 -----
-Sources: research ``server_semantics.md`` §2 (retries), §7 (method, not-before, label);
-``sdk_protocol.md`` §1, §2.1, §3.2; ``openapi.yaml``; ``seeds/000``, ``seeds/001``. The same
+Sources: https://upstash.com/docs/qstash/api-reference/messages/publish-a-message (the OpenAPI
+document), https://upstash.com/docs/qstash/features/retry, the official SDKs
+(https://github.com/upstash/qstash-py/blob/main/qstash/message.py,
+https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts). The same
 rules apply to the callback forms (``Upstash-Callback-Method``,
 ``Upstash-Failure-Callback-Retries``, ...).
 
