@@ -1,4 +1,4 @@
-"""The small values: ``Upstash-Method``, ``-Retries``, ``-Not-Before`` and ``-Label``.
+"""Small values: ``Upstash-Method``, ``-Retries``, ``-Not-Before``, ``-Label``, ``-Header-Forward``.
 
 >>> parse_method("patch")
 'PATCH'
@@ -14,8 +14,10 @@ Facts
 Specified in ``docs/protocol/small-values.md``. Sources:
 https://github.com/upstash/docs/blob/main/qstash/openapi.yaml,
 https://upstash.com/docs/qstash/api-refence/messages/publish-a-message,
-https://upstash.com/docs/qstash/features/retry, https://upstash.com/docs/qstash/features/delay. The
-same rules apply to the callback forms (``Upstash-Callback-Method``,
+https://upstash.com/docs/qstash/features/retry, https://upstash.com/docs/qstash/features/delay,
+and the official SDKs (https://github.com/upstash/qstash-py/blob/main/qstash/message.py,
+https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts). The same
+rules apply to the callback forms (``Upstash-Callback-Method``,
 ``Upstash-Failure-Callback-Retries``, ...).
 
 **Method.** ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``; the server's default is ``POST``
@@ -49,6 +51,15 @@ This module reads each label as 1 or more visible ASCII characters other than ``
 (``a,,b``, a trailing comma) and repeated labels are refused. Whitespace is refused anywhere,
 even after a comma: no source writes ``a, b``, and whether the server would store the label
 ``" b"`` or ``"b"`` is unknown, so it is safer to refuse than to guess. The order is kept.
+
+**Header forward.** ``Upstash-Header-Forward: true`` (or the query parameter
+``?upstash-header-forward=true``) makes QStash forward every incoming header of the publish
+request to the destination, without the ``Upstash-Forward-`` prefix
+(https://upstash.com/docs/qstash/howto/webhook, changelog February 2025:
+https://upstash.com/docs/qstash/overall/changelog). The docs write ``true``; like
+``Upstash-Content-Based-Deduplication``, ``true`` and ``false`` are read in any case and written
+in lower case (:func:`parse_header_forward`); anything else is refused
+(``header_forward.invalid_boolean``), since no source sends another spelling.
 """
 
 from __future__ import annotations
@@ -74,12 +85,14 @@ __all__ = [
     "MAX_LABELS_LENGTH",
     "MAX_NOT_BEFORE",
     "MAX_RETRIES",
+    "InvalidHeaderForward",
     "InvalidLabel",
     "InvalidMethod",
     "InvalidNotBefore",
     "InvalidRetries",
     "format_labels",
     "format_not_before",
+    "parse_header_forward",
     "parse_labels",
     "parse_method",
     "parse_not_before",
@@ -159,6 +172,21 @@ class InvalidLabel(ProtocolError):
         "label.whitespace": "whitespace in the value, even after a comma",
         "label.invalid_character": "a control or non-ASCII character (or ',' inside a label)",
         "label.duplicate": "the same label twice",
+    }
+
+
+class InvalidHeaderForward(ProtocolError):
+    """An ``Upstash-Header-Forward`` value is not ``true`` or ``false``.
+
+    >>> try:
+    ...     parse_header_forward("yes")
+    ... except InvalidHeaderForward as err:
+    ...     print(err.code)
+    header_forward.invalid_boolean
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "header_forward.invalid_boolean": "Upstash-Header-Forward is not true or false",
     }
 
 
@@ -538,3 +566,31 @@ def format_labels(labels: Iterable[str]) -> str:
     text = ",".join(items)
     parse_labels(text)
     return text
+
+
+# --- Upstash-Header-Forward ----------------------------------------------------------------
+
+
+def parse_header_forward(text: str) -> bool:
+    """Parse ``Upstash-Header-Forward``: ``true`` or ``false``, in any case.
+
+    >>> parse_header_forward("true"), parse_header_forward("False")
+    (True, False)
+
+    Raises:
+        InvalidHeaderForward: ``header_forward.invalid_boolean``.
+
+    """
+    check_str(text, "an Upstash-Header-Forward value")
+    if len(text) <= len("false"):
+        lower = text.lower()
+        if lower == "true":
+            return True
+        if lower == "false":
+            return False
+    raise InvalidHeaderForward(
+        f"expected 'true' or 'false', got {preview(text)}",
+        code="header_forward.invalid_boolean",
+        value=text,
+        span=(0, len(text)),
+    )
