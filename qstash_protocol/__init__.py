@@ -28,7 +28,13 @@ from qstash_protocol.publish.headers import (
 )
 from qstash_protocol.publish.options import Callback, FlowControl, HttpMethod, MessageOptions
 from qstash_protocol.publish.request import InvalidRequest, PublishRequest, decode_request
-from qstash_protocol.values.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
+from qstash_protocol.values.cron import (
+    MAX_CRON_LENGTH,
+    CronSchedule,
+    InvalidCron,
+    parse_cron,
+    validate_cron,
+)
 from qstash_protocol.values.deduplication import (
     CONTENT_DEDUPLICATION_HEADER_PREFIX,
     MAX_DEDUPLICATION_ID_LENGTH,
@@ -135,6 +141,7 @@ __all__ = [
     "MIN_FLOW_CONTROL_PERIOD",
     "REDACTED_PREFIX",
     "Callback",
+    "CronSchedule",
     "Destination",
     "DestinationKind",
     "FlowControl",
@@ -175,6 +182,7 @@ __all__ = [
     "format_not_before",
     "parse_callback_url",
     "parse_content_based_deduplication",
+    "parse_cron",
     "parse_destination",
     "parse_duration",
     "parse_flow_control_value",

@@ -46,8 +46,9 @@ def test_every_file_is_well_formed() -> None:
         assert document["description"], path
         assert document["cases"], path
         for case in document["cases"]:
-            assert set(case) <= {"description", "input", "options", "output", "error"}, case
+            assert set(case) <= {"description", "input", "options", "output", "error", "runs"}, case
             assert ("output" in case) != ("error" in case), case
+            assert "runs" not in case or "output" in case, case
             if "error" in case:
                 assert set(case["error"]) <= {"code", "span", "header"}, case
 
@@ -58,6 +59,9 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
     options = case.get("options", {})
     if "output" in case:
         assert adapter.run(case["input"], options) == case["output"]
+        for runs in case.get("runs", []):
+            found = adapter.next_runs(case["input"], options, runs["after"], runs["count"])
+            assert found == runs["next"], runs["after"]
         return
     expected = case["error"]
     with pytest.raises(ProtocolError) as info:
