@@ -800,7 +800,8 @@ def _cron_value(draw: st.DrawFn, index: int, low: int, high: int | None = None) 
     """A value of field ``index`` from ``low`` to ``high``: a number, or a name in any case."""
     field_low, field_high, names = _CRON_FIELDS[index]
     value = draw(st.integers(low, field_high if high is None else high))
-    if names and draw(st.booleans()):
+    named: bool = draw(st.booleans())
+    if names and named:
         name = names[value - field_low]
         return draw(st.sampled_from([name, name.upper(), name.title()])), value
     return str(value), value
