@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import datetime, timedelta, tzinfo
+from functools import cache
 from typing import Final
 
 __all__ = ["STAR", "Offsets", "civil", "days_from_civil", "go_date", "next_spec"]
@@ -184,13 +185,13 @@ def next_spec(
     Returns Unix seconds, or ``None`` where robfig returns the zero time (nothing within its
     five-year search). Raises :class:`OverflowError` past the years Python can show.
     """
-    both = not (dom_bits & STAR or dow_bits & STAR)  # robfig's dayMatches: OR, else AND
+    either = not (dom_bits & STAR or dow_bits & STAR)  # robfig's dayMatches: OR, else AND
     dom_any, dow_any = dom_bits & _DAYS_OF_MONTH, dow_bits & _DAYS_OF_WEEK
     if (
         not minute_bits & _MINUTES
         or not hour_bits & _HOURS
         or not month_bits & _MONTHS
-        or not (dom_any or dow_any if both else dom_any and dow_any)
+        or not (dom_any or dow_any if either else dom_any and dow_any)
     ):
         return None  # a field that matches nothing (",", robfig's empty list): never
     t = start
@@ -213,6 +214,8 @@ def next_spec(
 
         # Month.
         wrapped = False
+        if not month_bits >> month & 1:
+            days = -1  # moved: the day count is looked up again below
         while not month_bits >> month & 1:
             if not added:
                 added = True
@@ -227,79 +230,101 @@ def next_spec(
             continue
 
         # Day.
-        seen: set[int] = set()
-        while not _day_matches(dom_bits, dow_bits, both, t, offsets, day):
-            if not added:
-                added = True
-                t = go_date(offsets, year, month, day, 0, 0, 0)
-                year, month, day, hour, minute, second = _wall(offsets, t)
-            if hour == 0:
-                offset, low, high = offsets.period(t)
-                last = _days_in_month(year, month)
-                target = day + 1
-                while target <= last and not _day_matches_at(
-                    dom_bits, dow_bits, both, (t + offset) // _DAY + target - day, target
-                ):
-                    target += 1
-                jump = (target - day) * _DAY
-                if max(t, t + offset) + jump < high:
-                    t += jump
-                    if target > last:
-                        wrapped = True
+        if days < 0:
+            days = (t + offsets.offset(t)) // _DAY
+        first = (days - day + 5) % 7  # the weekday of the 1st (1970-01-01 was a Thursday)
+        last = _days_in_month(year, month)
+        matching = _month_days(dom_bits, dow_bits & _DAYS_OF_WEEK, either, first, last)
+        if not matching >> day & 1:
+            shown = month
+            seen: set[int] = set()
+            while True:
+                if not added:
+                    added = True
+                    t = go_date(offsets, year, month, day, 0, 0, 0)
+                    year, month, day, hour, minute, second = _wall(offsets, t)
+                if hour == 0:
+                    offset, low, high = offsets.period(t)
+                    later = matching & ~((2 << day) - 1)
+                    target = (later & -later).bit_length() - 1 if later else last + 1
+                    jump = (target - day) * _DAY
+                    if max(t, t + offset) + jump < high:
+                        t += jump
+                        wrapped = target > last
+                        day = target
                         break
-                    day = target
-                    continue
-            if t in seen:
-                return None  # robfig loops here for ever (Pacific/Apia, 2011-12-30)
-            seen.add(t)
-            t = go_date(offsets, year, month, day + 1, hour, minute, second)
-            hour = _wall(offsets, t)[3]
-            if hour:
-                t += (24 - hour) * 3600 if hour > 12 else -hour * 3600
-            year, month, day, hour, minute, second = _wall(offsets, t)
-            if day == 1:
-                wrapped = True
-                break
-        if wrapped:
-            continue
+                if t in seen:
+                    return None  # robfig loops here for ever (Pacific/Apia, 2011-12-30)
+                seen.add(t)
+                t = go_date(offsets, year, month, day + 1, hour, minute, second)
+                hour = _wall(offsets, t)[3]
+                if hour:
+                    t += (24 - hour) * 3600 if hour > 12 else -hour * 3600
+                year, month, day, hour, minute, second = _wall(offsets, t)
+                if day == 1:
+                    wrapped = True
+                    break
+                if month != shown:  # a gap at midnight moved robfig past the 1st
+                    shown = month
+                    first = ((t + offsets.offset(t)) // _DAY - day + 5) % 7
+                    last = _days_in_month(year, month)
+                    matching = _month_days(dom_bits, dow_bits & _DAYS_OF_WEEK, either, first, last)
+                if matching >> day & 1:
+                    break
+            if wrapped:
+                continue
 
         # Hour.
-        while not hour_bits >> hour & 1:
-            if not added:
-                added = True
-                t = go_date(offsets, year, month, day, hour, 0, 0)
+        if not hour_bits >> hour & 1:
+            while True:
+                if not added:
+                    added = True
+                    t = go_date(offsets, year, month, day, hour, 0, 0)
+                    year, month, day, hour, minute, second = _wall(offsets, t)
+                offset, low, high = offsets.period(t)
+                later = hour_bits & _HOURS & ~((2 << hour) - 1)
+                target = (later & -later).bit_length() - 1 if later else 24
+                jump = (target - hour) * 3600
+                if t + jump < high:
+                    t += jump
+                    wrapped = target == 24
+                    hour = target
+                    break
+                t += 3600
                 year, month, day, hour, minute, second = _wall(offsets, t)
-            offset, low, high = offsets.period(t)
-            target = hour + 1
-            while target < 24 and not hour_bits >> target & 1:
-                target += 1
-            jump = (target - hour) * 3600
-            t += jump if t + jump < high else 3600
-            year, month, day, hour, minute, second = _wall(offsets, t)
-            if hour == 0:
-                wrapped = True
-                break
-        if wrapped:
-            continue
+                if hour == 0:
+                    wrapped = True
+                    break
+                if hour_bits >> hour & 1:
+                    break
+            if wrapped:
+                continue
 
         # Minute.
-        while not minute_bits >> minute & 1:
-            if not added:
-                added = True
-                t -= t % 60
+        if not minute_bits >> minute & 1:
+            while True:
+                if not added:
+                    added = True
+                    t -= t % 60
+                    year, month, day, hour, minute, second = _wall(offsets, t)
+                offset, low, high = offsets.period(t)
+                later = minute_bits & _MINUTES & ~((2 << minute) - 1)
+                target = (later & -later).bit_length() - 1 if later else 60
+                jump = (target - minute) * 60
+                if t + jump < high:
+                    t += jump
+                    wrapped = target == 60
+                    minute = target
+                    break
+                t += 60
                 year, month, day, hour, minute, second = _wall(offsets, t)
-            offset, low, high = offsets.period(t)
-            target = minute + 1
-            while target < 60 and not minute_bits >> target & 1:
-                target += 1
-            jump = (target - minute) * 60
-            t += jump if t + jump < high else 60
-            year, month, day, hour, minute, second = _wall(offsets, t)
-            if minute == 0:
-                wrapped = True
-                break
-        if wrapped:
-            continue
+                if minute == 0:
+                    wrapped = True
+                    break
+                if minute_bits >> minute & 1:
+                    break
+            if wrapped:
+                continue
 
         # Second: robfig's standard parser always has second 0.
         if second:
@@ -330,13 +355,15 @@ def _wall(offsets: Offsets, t: int) -> tuple[int, int, int, int, int, int]:
     return year, month, day, hour, minute, second
 
 
-def _day_matches_at(dom_bits: int, dow_bits: int, both: bool, days: int, day: int) -> bool:
-    dom = dom_bits >> day & 1
-    dow = dow_bits >> ((days + 4) % 7) & 1  # 1970-01-01 was a Thursday; Sunday is 0
-    return bool(dom or dow) if both else bool(dom and dow)
+@cache
+def _month_days(dom_bits: int, dow_bits: int, either: bool, first: int, last: int) -> int:
+    """The days (bits 1-31) robfig's dayMatches accepts in a month starting on weekday ``first``.
 
-
-def _day_matches(
-    dom_bits: int, dow_bits: int, both: bool, t: int, offsets: Offsets, day: int
-) -> bool:
-    return _day_matches_at(dom_bits, dow_bits, both, (t + offsets.offset(t)) // _DAY, day)
+    Day of month and day of week must both match, or (``either``) one of them.
+    """
+    week = 0
+    for day in range(1, last + 1):
+        if dow_bits >> ((first + day - 1) % 7) & 1:
+            week |= 1 << day
+    days = dom_bits | week if either else dom_bits & week
+    return days & ((2 << last) - 2)
