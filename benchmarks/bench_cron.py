@@ -1,4 +1,4 @@
-"""Time ``CronSchedule.next_runs(after, 100)`` against croniter's ``get_next`` x 100, in one process.
+"""Time ``CronSchedule.next_runs(after, 100)`` against croniter's ``get_next`` x 100, one process.
 
 Run: ``.venv/bin/python benchmarks/bench_cron.py`` (needs the ``test`` extra for croniter).
 

@@ -102,7 +102,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar, Final, NoReturn
 
@@ -275,6 +275,21 @@ class CronSchedule:
     def days_of_week(self) -> frozenset[int]:
         """The weekdays (0-6, 0 is Sunday) in the day-of-week field."""
         return self._set(4)
+
+    @property
+    def tzinfo(self) -> tzinfo:
+        """The zone the schedule runs in: its ``CRON_TZ=`` zone, else UTC (also for ``Local``).
+
+        >>> parse_cron("CRON_TZ=Asia/Kolkata 0 9 * * *").tzinfo
+        zoneinfo.ZoneInfo(key='Asia/Kolkata')
+        >>> parse_cron("0 9 * * *").tzinfo
+        datetime.timezone.utc
+        """
+        if self.zone in (None, "UTC", "Local"):
+            return UTC
+        from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+        return ZoneInfo(self.zone)
 
     @property
     def either_day(self) -> bool:
