@@ -88,8 +88,14 @@ step for step with Go's calendar operations (``qstash_protocol/values/_cron_next
 - In a fall-back fold a time runs once per offset: ``30 2 * * *`` in Europe/Berlin runs at
   02:30 CEST and again at 02:30 CET on 2024-10-27 (robfig walks minutes as instants and
   finds the wall time twice).
+- Where midnight falls in a gap (zones that moved clocks at midnight), robfig's day step lands
+  on 01:00, moves back an hour into the day before and can pass over a day entirely; so does
+  this module (in Asia/Kolkata, ``0 0 1 * *`` skips 1942-09-01, as robfig does).
 - Nothing within robfig's search (until the end of the fifth year after ``after``'s year in
   the schedule's zone) gives ``None``: ``0 0 30 2 *`` never runs.
+- **Deviation, of necessity**: on a day a zone skipped entirely (Pacific/Apia, 2011-12-30)
+  robfig's day step returns to the same instant and ``Next`` never returns; here that is
+  ``None``.
 - **Reading taken**: a schedule without a zone (or with ``Local``) runs in UTC, as the docs
   say; robfig would use the zone of the time it is given, and the service gives UTC.
 - Runs past the year 9999, which :class:`~datetime.datetime` cannot show, are ``None``.
