@@ -109,7 +109,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, ClassVar, Final, NoReturn
 
 from qstash_protocol._resources import grammar_text
@@ -581,6 +581,12 @@ def _field_bits(text: str, at: int, source: str, spec: _Field) -> int:
     return bits
 
 
+@lru_cache(maxsize=4096)
+def _field_bits_cached(source: str, index: int) -> int:
+    """The bits of field ``index`` written ``source``; fields repeat across expressions."""
+    return _field_bits(source, 0, source, _FIELDS[index])
+
+
 def _parse_every(text: str, at: int, body: str) -> timedelta:
     """@every with Go's time.ParseDuration, then robfig's Every (whole seconds, at least 1)."""
     source = body[len("@every ") :]
@@ -765,10 +771,13 @@ def _build(text: str, descriptors: bool) -> CronSchedule:
             text,
             (start, end),
         )
-    minute, hour, dom, month, dow = (
-        _field_bits(text, at, source, spec)
-        for (at, source), spec in zip(fields, _FIELDS, strict=True)
-    )
+    found: list[int] = []
+    for index, (at, source) in enumerate(fields):
+        try:
+            found.append(_field_bits_cached(source, index))
+        except InvalidCron as error:
+            raise error.shifted(at, text) from None
+    minute, hour, dom, month, dow = found
     canonical = prefix + " ".join(source for _, source in fields)
     return CronSchedule(canonical, zone, None, (minute, hour, dom, month, dow), offsets)
 
