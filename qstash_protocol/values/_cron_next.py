@@ -91,11 +91,12 @@ class Offsets:
     (7200, 1711846800, 1729990800)
     """
 
-    __slots__ = ("_tables", "_zone")
+    __slots__ = ("_last", "_tables", "_zone")
 
     def __init__(self, zone: tzinfo | None) -> None:
         self._zone = zone
         self._tables: dict[int, tuple[list[int], list[int], int]] = {}
+        self._last: tuple[list[int], list[int], int] = ([0], [0], 0)  # the table used last
 
     def _offset(self, instant: int) -> int:
         zone = self._zone
@@ -136,8 +137,9 @@ class Offsets:
         """``(offset, start, end)``: the offset at ``instant``, constant on ``[start, end)``."""
         if self._zone is None:
             return 0, -(1 << 62), 1 << 62
-        year = civil(instant // _DAY)[0]
-        starts, offsets, high = self._table(year)
+        starts, offsets, high = self._last
+        if not starts[0] <= instant < high:
+            starts, offsets, high = self._last = self._table(civil(instant // _DAY)[0])
         index = bisect_right(starts, instant) - 1
         end = starts[index + 1] if index + 1 < len(starts) else high
         return offsets[index], starts[index], end
