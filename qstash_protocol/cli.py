@@ -13,6 +13,8 @@ Subcommands:
 - ``verify TOKEN --key K [--next-key K] --body-file F [--url U]``: verify an
   ``Upstash-Signature`` token for a body, and print its claims or the precise error.
 - ``sign --key K --url U --body-file F``: print the token QStash would send (for test servers).
+- ``cron TEXT [-n N] [--after ISO]``: the next runs of an ``Upstash-Cron`` schedule, in its zone
+  and in UTC, as QStash (robfig/cron v3) computes them.
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -29,6 +31,7 @@ from typing import TextIO
 from qstash_protocol._cli import Output
 from qstash_protocol._cli import callback as _callback
 from qstash_protocol._cli import check as _check
+from qstash_protocol._cli import cron as _cron
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
 from qstash_protocol._cli import sign as _sign
@@ -45,6 +48,7 @@ _COMMANDS = (
     _callback,
     _verify,
     _sign,
+    _cron,
 )
 
 
