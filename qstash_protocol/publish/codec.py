@@ -168,6 +168,10 @@ _SCOPE_WORDS: Final = {"callback": "Callback", "failure_callback": "Failure-Call
 
 #: How many distinct header names and values the decoder remembers (it starts afresh beyond).
 _CACHE_SIZE: Final = 4096
+#: Longer header names are classified every time, not remembered, so the name cache holds at
+#: most 4096 x 256 characters. Values need no such limit: only accepted values are remembered,
+#: and each setting's parser refuses long ones (the longest accepted, Redact-Fields, is 4 KiB).
+_MAX_CACHED_NAME: Final = 256
 _names: dict[str, HeaderName | None] = {}
 _values: dict[tuple[str, str], Any] = {}
 # Values that differ from message to message and are cheap to check: caching them would only
@@ -308,9 +312,10 @@ def decode_headers(
 
 def _classify(name: str) -> HeaderName | None:
     parsed = parse_header_name(name)
-    if len(_names) >= _CACHE_SIZE:
-        _names.clear()
-    _names[name] = parsed
+    if len(name) <= _MAX_CACHED_NAME:
+        if len(_names) >= _CACHE_SIZE:
+            _names.clear()
+        _names[name] = parsed
     return parsed
 
 

@@ -138,6 +138,7 @@ __all__ = [
     "MAX_RETRY_DELAY_DEPTH",
     "MAX_RETRY_DELAY_LENGTH",
     "MAX_RETRY_DELAY_TOKENS",
+    "MAX_SCHEDULE",
     "InvalidRetryDelay",
     "RetryDelay",
     "default_backoff",
@@ -182,6 +183,7 @@ class InvalidRetryDelay(ProtocolError):
         "retry_delay.overflow": "a value beyond the double range (about 1.8e308)",
         "retry_delay.negative": "the delay is negative",
         "retry_delay.out_of_range": "the delay is longer than the longest the server holds",
+        "retry_delay.schedule_too_long": "schedule() asked for more than MAX_SCHEDULE delays",
     }
 
 
@@ -204,7 +206,15 @@ MAX_RETRY_DELAY_DEPTH: Final = 32
 #: every integer, so ``retried`` converts to the server's float64 exactly.
 MAX_RETRIED: Final = 2**53
 
-#: How many parsed expressions :func:`parse_retry_delay` keeps (oldest dropped first).
+#: The most delays :meth:`RetryDelay.schedule` lists. ``Upstash-Retries`` may say up to 2**31 - 1,
+#: and no plan publishes a maximum; a list of that many delays would take minutes and gigabytes.
+#: For more retries than this, call :meth:`RetryDelay.delay` for the retry at hand.
+MAX_SCHEDULE: Final = 10_000
+
+#: How many parsed expressions :func:`parse_retry_delay` keeps (oldest dropped first), and how
+#: many rejected texts it remembers (with their error). Keys are at most
+#: MAX_RETRY_DELAY_LENGTH characters (longer texts are refused before any lookup), so each
+#: cache holds at most 1024 x 1 KiB of text, plus the compiled expressions.
 _CACHE_SIZE: Final = 1024
 
 #: ``k`` in the default backoff ``min(86400, e ** (k * n))``; see the module docstring.
@@ -802,6 +812,8 @@ class RetryDelay:
             InvalidRetryDelay: as :meth:`delay`, for the first ``retried`` that fails.
             TypeError: ``retries`` is not an int (``bool`` is refused).
             ValueError: ``retries`` is negative.
+            InvalidRetryDelay: ``retry_delay.schedule_too_long`` when ``retries`` is more than
+                :data:`MAX_SCHEDULE` (a ``ProtocolError``, so also a ``ValueError``).
 
         """
         if type(retries) is not int:
@@ -810,7 +822,17 @@ class RetryDelay:
         if retries < 0:
             msg = f"retries must not be negative, got {retries}"
             raise ValueError(msg)
-        return [self.delay(retried) for retried in range(retries)]
+        if retries > MAX_SCHEDULE:
+            text = str(retries)
+            raise InvalidRetryDelay(
+                f"a schedule lists at most {MAX_SCHEDULE} delays, got {text}; call delay() "
+                "for the retry at hand instead",
+                code="retry_delay.schedule_too_long",
+                value=text,
+                span=(0, len(text)),
+            )
+        delay = self.delay
+        return [delay(retried) for retried in range(retries)]
 
     def __str__(self) -> str:
         return self._canonical
@@ -869,6 +891,7 @@ class RetryDelay:
 
 
 _CACHE: dict[str, RetryDelay] = {}
+_REJECTED: dict[str, tuple[str, str, tuple[int, int]]] = {}
 _CACHE_LOCK: Final = threading.Lock()
 
 
@@ -894,12 +917,11 @@ def parse_retry_delay(text: str) -> RetryDelay:
         TypeError: ``text`` is not a str.
 
     """
-    try:
+    # The length first: a huge text is refused without hashing it for the cache.
+    if text.__class__ is str and len(text) <= MAX_RETRY_DELAY_LENGTH:
         cached = _CACHE.get(text)
-    except TypeError:  # unhashable: not a str
-        cached = None
-    if cached is not None:
-        return cached
+        if cached is not None:
+            return cached
     return _parse_and_remember(text)
 
 
@@ -907,7 +929,20 @@ def _parse_and_remember(text: str) -> RetryDelay:
     if not isinstance(text, str):
         msg = f"a retry-delay expression must be a str, not {type(text).__name__}"
         raise TypeError(msg)
-    result = _build(text)
+    if len(text) <= MAX_RETRY_DELAY_LENGTH:
+        rejected = _REJECTED.get(text)
+        if rejected is not None:  # seen and refused: the same error, without parsing again
+            message, code, span = rejected
+            raise InvalidRetryDelay(message, code=code, value=text, span=span)
+    try:
+        result = _build(text)
+    except InvalidRetryDelay as error:
+        if error.code != "retry_delay.too_long":
+            with _CACHE_LOCK:
+                if len(_REJECTED) >= _CACHE_SIZE:
+                    del _REJECTED[next(iter(_REJECTED))]
+                _REJECTED[text] = (error.message, error.code, error.span or (0, len(text)))
+        raise
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             del _CACHE[next(iter(_CACHE))]
