@@ -15,6 +15,7 @@ from qstash_protocol.publish.codec import (
     encode_headers,
     first_delivery_time,
 )
+from qstash_protocol.publish.findings import Finding, lint_headers, lint_request
 from qstash_protocol.publish.headers import (
     MAX_SCOPE_DEPTH,
     HeaderName,
@@ -26,7 +27,13 @@ from qstash_protocol.publish.headers import (
     validate_header_name,
     validate_header_value,
 )
-from qstash_protocol.publish.options import Callback, FlowControl, HttpMethod, MessageOptions
+from qstash_protocol.publish.options import (
+    Callback,
+    FlowControl,
+    HttpMethod,
+    MessageOptions,
+    OrphanScope,
+)
 from qstash_protocol.publish.request import InvalidRequest, PublishRequest, decode_request
 from qstash_protocol.values.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
 from qstash_protocol.values.deduplication import (
@@ -137,6 +144,7 @@ __all__ = [
     "Callback",
     "Destination",
     "DestinationKind",
+    "Finding",
     "FlowControl",
     "FlowControlValue",
     "HeaderName",
@@ -158,6 +166,7 @@ __all__ = [
     "InvalidRetryDelay",
     "InvalidUrl",
     "MessageOptions",
+    "OrphanScope",
     "ProtocolError",
     "PublishRequest",
     "RedactFields",
@@ -173,6 +182,8 @@ __all__ = [
     "format_duration",
     "format_labels",
     "format_not_before",
+    "lint_headers",
+    "lint_request",
     "parse_callback_url",
     "parse_content_based_deduplication",
     "parse_destination",

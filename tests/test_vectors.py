@@ -46,10 +46,14 @@ def test_every_file_is_well_formed() -> None:
         assert document["description"], path
         assert document["cases"], path
         for case in document["cases"]:
-            assert set(case) <= {"description", "input", "options", "output", "error"}, case
+            keys = {"description", "input", "options", "output", "error", "findings"}
+            assert set(case) <= keys, case
             assert ("output" in case) != ("error" in case), case
             if "error" in case:
                 assert set(case["error"]) <= {"code", "span", "header"}, case
+            for finding in case.get("findings", []):
+                assert set(finding) <= {"code", "severity", "span", "header"}, case
+                assert finding["severity"] == "warning", case
 
 
 @pytest.mark.parametrize(("parser", "case"), _cases())
@@ -58,6 +62,8 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
     options = case.get("options", {})
     if "output" in case:
         assert adapter.run(case["input"], options) == case["output"]
+        if hasattr(adapter, "lint"):
+            _check_findings(adapter, case, options)
         return
     expected = case["error"]
     with pytest.raises(ProtocolError) as info:
@@ -72,17 +78,61 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
     ), found
 
 
+def _matches(found: list[ProtocolError], expected: list[dict[str, Any]]) -> bool:
+    return len(found) == len(expected) and all(
+        f.code == e["code"]
+        and ("span" not in e or list(f.span or ()) == e["span"])
+        and ("header" not in e or f.header == e["header"])
+        for f, e in zip(found, expected, strict=True)
+    )
+
+
+def _check_findings(adapter: Any, case: dict[str, Any], options: dict[str, Any]) -> None:
+    """The linter reports exactly the case's findings, and strict mode raises exactly them."""
+    expected = case.get("findings", [])
+    found = adapter.lint(case["input"], options)
+    assert all(f.severity == "warning" for f in found), found
+    assert _matches(found, expected), (found, expected)
+    if not expected:
+        adapter.run(case["input"], {**options, "strict": True})
+        return
+    with pytest.raises(ProtocolError) as info:
+        adapter.run(case["input"], {**options, "strict": True})
+    assert _matches(list(getattr(info.value, "errors", [info.value])), expected)
+
+
+def test_every_warning_code_is_produced_by_some_vector() -> None:
+    produced = {
+        finding["code"]
+        for path in _files()
+        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]
+        for finding in case.get("findings", [])
+    }
+    exempt = {"not_before.in_past": "needs a clock (lint's now=); tested in tests/test_findings.py"}
+    missing = sorted(set(qstash_protocol.Finding.CODES) - produced - set(exempt))
+    assert not missing, f"warning codes no vector produces: {missing}"
+
+
 def test_every_error_code_is_produced_by_some_vector() -> None:
     produced = set()
     for path in _files():
         for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
             if "error" in case:
                 produced.add(case["error"]["code"])
-    defined = {code for cls in _all_error_classes() for code in cls.CODES}
+    # Finding.CODES are warnings: test_every_warning_code_is_produced_by_some_vector.
+    defined = {
+        code
+        for cls in _all_error_classes()
+        if cls is not qstash_protocol.Finding
+        for code in cls.CODES
+    }
     # Codes that can only come from a typed call (not from text) are exempt; each says why.
     exempt = {
         "duration.negative": "format_duration of a negative timedelta: no text produces it",
         "header.not_in_scope": "MessageOptions(extra=...) naming a header the library models",
+        "header.invalid_content_type": (
+            "raised by validate_content_type; decoding reports it as a warning (a finding)"
+        ),
         "headers.invalid": "the aggregate error itself; vectors name the codes inside it",
         "not_before.naive_datetime": "format_not_before of a naive datetime: no text produces it",
     }

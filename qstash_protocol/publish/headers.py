@@ -17,8 +17,9 @@ Facts
 - A value may not contain CR, LF or NUL (RFC 9110 §5.5: they allow header injection), nor any
   other control character but horizontal tab (Go's ``httpguts.ValidHeaderFieldValue`` refuses
   them too). Surrounding spaces and tabs are not part of a value and are removed.
-- The prefix grammar (research ``sdk_protocol.md`` §5, ``server_semantics.md`` §6), matched
-  case-insensitively, longest match first::
+- The prefix grammar (https://upstash.com/docs/qstash/features/callbacks: "the
+  ``Upstash-Callback``/``Upstash-Failure-Callback`` prefix can be used" instead of ``Upstash-``;
+  the workflow SDKs nest it), matched case-insensitively, longest match first::
 
       name      := "Upstash-" scope* directive
       scope     := "Callback-" | "Failure-Callback-"
@@ -102,12 +103,10 @@ class InvalidHeader(ProtocolError):
     CODES: ClassVar[Mapping[str, str]] = {
         "header.invalid_name": "a header name that is not an RFC 9110 token",
         "header.forbidden_character": "CR, LF, NUL or another control character in a value",
-        "header.duplicate": "a setting that may appear once appears twice",
         "header.missing_forward_name": "Upstash-Forward- with no header name after it",
         "header.too_deep": "more nested Callback-/Failure-Callback- scopes than MAX_SCOPE_DEPTH",
         "header.unknown": "an Upstash- header this library does not know (when asked to refuse)",
         "header.flow_control_incomplete": "Flow-Control-Key without -Value, or the reverse",
-        "header.callback_without_url": "callback settings or forwards without the callback URL",
         "header.not_in_scope": "a header that has no meaning inside a callback scope",
         "header.invalid_content_type": "a Content-Type that is not a media type",
     }

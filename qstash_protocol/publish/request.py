@@ -11,24 +11,34 @@
 
 Facts
 -----
-- Paths (``openapi.yaml``): ``/v2/publish/{destination}``,
-  ``/v2/enqueue/{queueName}/{destination}`` and ``/v2/schedules/{destination}``. The SDKs put
-  the destination into the path raw, with its own path and query
-  (``/v2/publish/https://example.com/api?x=1&y=2``), so everything after the prefix (and after
-  the queue name) is the destination, query included. A destination sent
-  percent-encoded (``https%3A%2F%2Fexample.com``) is decoded once.
-- **Enqueue and Delay / Not-Before / flow control** (sources disagree: the docs removed Delay and
-  Not-Before from enqueue in 2024, docs PR #279 says "Upstash-Delay is not supported for enqueue",
-  qstash-js PR #223 says flow control is "not available for queues", the Python SDK never sends
-  them on enqueue, the JS SDK still does): this library follows the documentation and refuses
-  them on enqueue with ``request.not_on_enqueue``, so the sender learns the setting would not
-  apply instead of finding out from a delivery that came early.
-- **Schedules** need ``Upstash-Cron`` (``request.missing_cron``); ``Upstash-Cron``,
-  ``Upstash-Schedule-Id`` and ``Upstash-Queue-Name`` only mean something when creating a schedule
-  (v2 moved schedules out of ``/v2/publish``; an enqueue names its queue in the path), so on
-  publish and enqueue they are refused (``request.schedule_only``).
+- Paths (the OpenAPI document behind
+  https://upstash.com/docs/qstash/api-reference/messages/publish-a-message):
+  ``/v2/publish/{destination}``, ``/v2/enqueue/{queueName}/{destination}`` and
+  ``/v2/schedules/{destination}``. The SDKs put the destination into the path raw, with its own
+  path and query (``/v2/publish/https://example.com/api?x=1&y=2``), so everything after the
+  prefix (and after the queue name) is the destination, query included. A destination sent
+  percent-encoded (``https%3A%2F%2Fexample.com``) is decoded once. Another path, or one without
+  a queue or a destination, has no meaning here (``request.unknown_endpoint``,
+  ``request.missing_queue``, ``request.missing_destination``).
+- **Enqueue and Delay / Not-Before** are refused (``request.not_on_enqueue``): qstash-py removed
+  them from ``enqueue`` because "it is not supported by the server, and the users get an
+  immediate error from the server" (https://github.com/upstash/qstash-py/pull/28), and the
+  documentation dropped them (https://github.com/upstash/docs/pull/225, "It is not possible to
+  use delay and not before in enqueue endpoint").
+- **Enqueue and flow control** is a warning (``request.flow_control_on_enqueue``): qstash-js
+  says it is "not available for queues" (https://github.com/upstash/qstash-js/pull/223) and the
+  enqueue section of the API reference omits it, but the JS SDK still sends it and no refusal of
+  the service is known.
+- **Schedules** need ``Upstash-Cron`` (``request.missing_cron``): the service answers a schedule
+  without one with ``Invalid cron expression empty spec string``
+  (https://github.com/upstash/qstash-js/pull/50). ``Upstash-Cron``, ``Upstash-Schedule-Id`` and
+  ``Upstash-Queue-Name`` only mean something when creating a schedule (v2 moved schedules out of
+  ``/v2/publish``; an enqueue names its queue in the path); elsewhere they are a warning
+  (``request.schedule_only``): no refusal is known.
 - Every problem, in the path or in the headers, is reported together in one
-  :class:`~qstash_protocol.InvalidHeaders`.
+  :class:`~qstash_protocol.InvalidHeaders`; with ``strict=True`` the warnings too
+  (:func:`~qstash_protocol.lint_request` lists both). The evidence for every code is in
+  ``docs/protocol/verdicts.md``.
 """
 
 from __future__ import annotations
@@ -40,26 +50,27 @@ from urllib.parse import unquote
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
+from qstash_protocol.publish.codec import InvalidHeaders, decode_fields, encode_headers
+from qstash_protocol.publish.findings import Finding
 from qstash_protocol.publish.headers import header_text
-from qstash_protocol.publish.options import MessageOptions
+from qstash_protocol.publish.options import MessageOptions, trusted_model
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
 
-__all__ = ["InvalidRequest", "PublishRequest", "decode_request"]
+__all__ = [
+    "InvalidRequest",
+    "PublishRequest",
+    "decode_request",
+    "request_with_findings",
+]
 
 _PUBLISH: Final = "/v2/publish/"
 _ENQUEUE: Final = "/v2/enqueue/"
 _SCHEDULES: Final = "/v2/schedules/"
 #: Settings that only mean something on a schedule-create request.
 _SCHEDULE_ONLY: Final = ("upstash-cron", "upstash-schedule-id", "upstash-queue-name")
-#: Settings the documentation does not allow on enqueue, by header name.
-_NOT_ON_ENQUEUE: Final = (
-    "upstash-delay",
-    "upstash-not-before",
-    "upstash-flow-control-key",
-    "upstash-flow-control-value",
-)
+#: Settings the service refuses on enqueue, by header name.
+_NOT_ON_ENQUEUE: Final = ("upstash-delay", "upstash-not-before")
 
 
 class InvalidRequest(ProtocolError):
@@ -76,8 +87,7 @@ class InvalidRequest(ProtocolError):
         "request.unknown_endpoint": "not a /v2/publish/, /v2/enqueue/ or /v2/schedules/ path",
         "request.missing_destination": "no destination after the prefix (or the queue name)",
         "request.missing_queue": "no queue name in an enqueue path",
-        "request.not_on_enqueue": "Delay, Not-Before or flow control on an enqueue request",
-        "request.schedule_only": "Cron, Schedule-Id or Queue-Name outside a schedule request",
+        "request.not_on_enqueue": "Delay or Not-Before on an enqueue request",
         "request.missing_cron": "a schedule request without Upstash-Cron",
     }
 
@@ -151,16 +161,56 @@ def decode_request(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     *,
     unknown: Literal["keep", "error"] = "keep",
+    strict: bool = False,
 ) -> PublishRequest:
     """Decode a publish, enqueue or schedule-create request from its path and headers.
 
+    Only what the service refuses raises; with ``strict=True`` the warnings
+    (:func:`~qstash_protocol.lint_request`) raise too.
+
     >>> decode_request("/v2/publish/https://example.com", {}).destination.kind
     'url'
+    >>> decode_request("/v2/publish/g", {"Upstash-Cron": "* * * * *"}).options.cron
+    '* * * * *'
 
     Raises:
         InvalidHeaders: with every problem in the path and in the headers.
 
     """
+    request, errors, warnings = _request(path, headers, unknown)
+    if strict:
+        errors.extend(warnings)
+    if errors:
+        errors.sort(key=lambda item: item[0])
+        raise InvalidHeaders(error for _, error in errors)
+    assert request is not None
+    return request
+
+
+def request_with_findings(
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    *,
+    unknown: Literal["keep", "error"] = "keep",
+) -> tuple[PublishRequest | None, list[Finding]]:
+    """The decoded request (``None`` if there are errors) and every finding, in order.
+
+    >>> request, found = request_with_findings("/v2/publish/g", {"Upstash-Queue-Name": "q"})
+    >>> request.kind, [f.code for f in found]
+    ('publish', ['request.schedule_only'])
+    """
+    request, errors, warnings = _request(path, headers, unknown)
+    everything = [(index, Finding.from_error(error)) for index, error in errors] + warnings
+    everything.sort(key=lambda item: item[0])
+    return (None if errors else request), [finding for _, finding in everything]
+
+
+def _request(
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    unknown: Literal["keep", "error"],
+) -> tuple[PublishRequest | None, list[tuple[int, ProtocolError]], list[tuple[int, Finding]]]:
+    """The request, its errors and its warnings, each by position (-1: the path)."""
     errors: list[ProtocolError] = []
     kind: Literal["publish", "enqueue", "schedule"] = "publish"
     queue: str | None = None
@@ -219,31 +269,41 @@ def decode_request(
                 destination = parse_destination(text)
             except ProtocolError as error:
                 errors.append(error.shifted(start, path) if text == rest else error)
-    options: MessageOptions | None = None
     pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
+    header_errors: list[tuple[int, ProtocolError]] = []
+    warnings: list[tuple[int, Finding]] = []
     has_cron = False
-    for raw_name, raw_value in pairs:
+    for index, (raw_name, raw_value) in enumerate(pairs):
         try:
             name, value = header_text(raw_name, "names"), header_text(raw_value, "values")
         except TypeError:
             continue  # decode_headers reports it
         lower = name.lower()
         has_cron = has_cron or lower == "upstash-cron"
+        span = (0, len(value))
         if kind == "enqueue" and lower in _NOT_ON_ENQUEUE:
-            message, code = (
-                f"{name} is not supported on enqueue (the queue decides when to deliver)",
-                "request.not_on_enqueue",
+            header_errors.append(
+                (
+                    index,
+                    InvalidRequest(
+                        f"{name} is not supported on enqueue (the queue decides when to deliver)",
+                        code="request.not_on_enqueue",
+                        value=value,
+                        span=span,
+                        header=name,
+                    ),
+                )
             )
+        elif kind == "enqueue" and lower == "upstash-flow-control-key":
+            message = f"{name} does not apply on enqueue: the queue's parallelism governs delivery"
+            code = "request.flow_control_on_enqueue"
+            finding = Finding(message, code=code, value=value, span=span, header=name)
+            warnings.append((index, finding))
         elif kind != "schedule" and lower in _SCHEDULE_ONLY:
-            message, code = (
-                f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
-                "request.schedule_only",
-            )
-        else:
-            continue
-        errors.append(
-            InvalidRequest(message, code=code, value=value, span=(0, len(value)), header=name)
-        )
+            message = f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)"
+            code = "request.schedule_only"
+            finding = Finding(message, code=code, value=value, span=span, header=name)
+            warnings.append((index, finding))
     if kind == "schedule" and not has_cron:
         errors.append(
             InvalidRequest(
@@ -253,12 +313,12 @@ def decode_request(
                 span=(0, len(path)),
             )
         )
-    try:
-        options = decode_headers(pairs, unknown=unknown)
-    except InvalidHeaders as invalid:
-        errors.extend(invalid.errors)
-    if errors:
-        raise InvalidHeaders(errors)
+    fields, decode_errors, decode_warnings = decode_fields(pairs, unknown)
+    located = [(-1, error) for error in errors] + header_errors + decode_errors
+    warnings.extend(decode_warnings)
+    if located or fields is None:
+        return None, located, warnings
     assert destination is not None
-    assert options is not None
-    return PublishRequest(kind=kind, destination=destination, queue=queue, options=options)
+    options = trusted_model(MessageOptions, fields)
+    request = PublishRequest(kind=kind, destination=destination, queue=queue, options=options)
+    return request, [], warnings
