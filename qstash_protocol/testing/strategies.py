@@ -413,6 +413,7 @@ _NOT_BEFORE = st.integers(min_value=0, max_value=4_102_444_800).map(
 )
 
 
+@functools.cache
 def _settings() -> dict[str, st.SearchStrategy[Any]]:
     def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         return st.none() | strategy
@@ -443,17 +444,18 @@ _ScopeT = TypeVar("_ScopeT", MessageOptions, Callback, OrphanScope)
 
 
 @st.composite
-def _scope(draw: st.DrawFn, cls: type[_ScopeT], depth: int, **more: Any) -> _ScopeT:
+def _scope(draw: st.DrawFn, /, cls: type[_ScopeT], depth: int, **more: Any) -> _ScopeT:
     """A ``cls`` scope with its settings, and callbacks or orphan scopes while ``depth`` allows.
 
     Each of the two callback kinds is absent, a callback, or an orphan scope (the callback's
     headers without its URL).
     """
-    fields = {name: draw(strategy) for name, strategy in _settings().items()}
+    fields = {name: draw(strategy) for name, strategy in _settings().items()}  # built once
     fields.update({name: draw(strategy) for name, strategy in more.items()})
     if depth > 0:
         for name in ("callback", "failure_callback"):
-            kind = draw(st.sampled_from(["none", "callback", "orphan"]))
+            # Mostly absent: every nested scope draws a whole set of settings again.
+            kind = draw(st.sampled_from(["none", "none", "none", "none", "callback", "orphan"]))
             if kind == "callback":
                 fields[name] = draw(callbacks(max_depth=depth - 1))
             elif kind == "orphan":
