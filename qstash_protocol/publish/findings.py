@@ -34,6 +34,8 @@ message); the evidence for each, and for every refusal that stays an error, is i
   service keeps it as an unknown header and the setting silently does not apply.
 - **delay.overridden_by_not_before**: both are given; Not-Before wins
   (https://upstash.com/docs/qstash/features/delay), so the delay is ignored.
+- **label.duplicate**: ``a,a``: the label is given twice; it means the one label, and no
+  refusal is known, so the value is kept as given.
 - **not_before.in_past**: the time has passed when ``now`` is given (lint only: the decoders
   take no clock). The documents do not say what happens; the message cannot wait, so it is
   delivered at once.
@@ -98,6 +100,7 @@ class Finding(ProtocolError):
         "header.misspelled": "an unknown Upstash- header one slip away from a known one",
         "header.invalid_content_type": "a Content-Type that is not a media type (forwarded as is)",
         "delay.overridden_by_not_before": "Upstash-Delay together with Upstash-Not-Before",
+        "label.duplicate": "the same label twice in Upstash-Label",
         "not_before.in_past": "Upstash-Not-Before earlier than the given now",
         "deduplication.id_and_content_based": (
             "Upstash-Deduplication-Id with Upstash-Content-Based-Deduplication: true"
