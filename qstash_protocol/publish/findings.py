@@ -58,6 +58,7 @@ message); the evidence for each, and for every refusal that stays an error, is i
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
@@ -238,6 +239,16 @@ def _stem(directive: str) -> str:
 _STEMS: Final = {_stem(known): known for known in _KNOWN}
 
 
+@functools.lru_cache(maxsize=4096)
+def _closest(directive: str) -> str | None:
+    """The known directive that ``directive`` is a slip of, if any.
+
+    Cached: decoding asks for every unknown header, and workflow traffic repeats the same few.
+    """
+    close = difflib.get_close_matches(_stem(directive), _STEMS, n=1, cutoff=0.8)
+    return _STEMS[close[0]] if close else None
+
+
 def misspelled(name: str, directive: str) -> Finding | None:
     """A ``header.misspelled`` warning if ``directive`` is one slip from a known directive.
 
@@ -248,11 +259,10 @@ def misspelled(name: str, directive: str) -> Finding | None:
     >>> misspelled("Upstash-Workflow-RunId", "workflow-runid") is None
     True
     """
-    stem = _stem(directive)
-    close = difflib.get_close_matches(stem, _STEMS, n=1, cutoff=0.8)
-    if not close:
+    known = _closest(directive)
+    if known is None:
         return None
-    suggestion = name[: len(name) - len(directive)] + canonical_header_name(_STEMS[close[0]])
+    suggestion = name[: len(name) - len(directive)] + canonical_header_name(known)
     return Finding(
         f"unknown QStash header {name!r}; did you mean {suggestion}?",
         code="header.misspelled",
