@@ -11,11 +11,11 @@ Use them to property-test your own QStash-compatible server, gateway or SDK:
 
 Valid strategies generate only what the library (and so, as far as the public sources show,
 QStash) accepts: ``durations()``, ``duration_strings()``, ``retry_delay_expressions()``
-(generated from
-the Lark grammar), ``flow_control_values()``, ``redact_fields()``, ``deduplication_ids()``,
-``labels()``, ``callback_urls()``, ``callbacks()``, ``message_options()`` (whose scopes may hold
-orphan callback scopes: a callback's headers without its URL, which QStash accepts and ignores)
-and ``publish_headers()`` (whole header maps as an SDK would send them, names in varied case).
+(generated from the Lark grammar), ``flow_control_values()``, ``redact_fields()``,
+``deduplication_ids()``, ``labels()``, ``callback_urls()``, ``callbacks()``,
+``message_options()`` (whose scopes may hold orphan callback scopes: a callback's headers
+without its URL, which QStash accepts and ignores) and ``publish_headers()`` (whole header
+maps as an SDK would send them, names in varied case).
 
 Invalid strategies (``invalid_duration_strings()``, ``invalid_retry_delay_expressions()``,
 ``invalid_flow_control_values()``, ``invalid_redact_fields()``, ``invalid_deduplication_ids()``,
