@@ -90,7 +90,7 @@ class Limits(BaseModel):
     ['limits.retries']
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     max_delay: timedelta | None = None
     max_timeout: timedelta | None = None

@@ -317,7 +317,9 @@ ContentType = Annotated[
 
 _EMPTY_HEADERS: Final = Headers()
 
-_MODEL_CONFIG: Final = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+_MODEL_CONFIG: Final = ConfigDict(
+    frozen=True, extra="forbid", validate_default=False, defer_build=True
+)
 
 
 class FlowControl(BaseModel):
@@ -410,10 +412,9 @@ class MessageOptions(_Scope):
     content_type: ContentType | None = None
 
 
-_Scope.model_rebuild()
-Callback.model_rebuild()
-OrphanScope.model_rebuild()
-MessageOptions.model_rebuild()
+# No model_rebuild() here: the models are built on first validation (defer_build), when their
+# forward references resolve, so importing the package builds no pydantic schema (about half of
+# its import time). Decoding never validates: it builds models with trusted_model.
 
 _M = TypeVar("_M", bound=BaseModel)
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}

@@ -225,7 +225,7 @@ class PublishRequest(BaseModel):
     '/v1/publish/my-topic'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["publish", "enqueue", "schedule"]
     destination: DestinationField
