@@ -8,8 +8,6 @@ folder to ``qstash_protocol/grammars/``; in a source checkout or an editable ins
 
 from __future__ import annotations
 
-from importlib.resources import files
-
 __all__ = ["grammar_text"]
 
 
@@ -21,6 +19,8 @@ def grammar_text(name: str) -> str:
       ...
     FileNotFoundError: grammar 'no-such-grammar.lark' is not in the qstash_protocol package
     """
+    from importlib.resources import files  # noqa: PLC0415 (on use: start-up)
+
     resource = files("qstash_protocol") / "grammars" / name
     if not resource.is_file():
         msg = f"grammar {name!r} is not in the qstash_protocol package"

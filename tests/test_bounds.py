@@ -228,3 +228,15 @@ def test_schedule_is_bounded() -> None:
     assert caught.value.code == "retry_delay.schedule_too_long"
     assert caught.value.value == str(2**31)
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("plan", ["FREE", "PAY_AS_YOU_GO", "FIXED_1M", "FIXED_10M"])
+def test_plans_built_at_import_are_valid(plan: str) -> None:
+    # The plan constants are built without validation, so importing builds no schema.
+    from qstash_protocol import Limits
+
+    constant = getattr(Limits, plan)
+    validated = Limits(**{name: getattr(constant, name) for name in Limits.model_fields})
+    assert validated == constant
+    assert hash(validated) == hash(constant)
+    assert validated.model_dump() == constant.model_dump()
