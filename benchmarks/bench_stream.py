@@ -15,7 +15,8 @@ every request once, in order.
 
 The peer is h11 parsing the same requests as HTTP/1.1 bytes (request line, the headers, and a
 Host and ``Content-Length: 0`` where the request has none): a new ``h11.Connection`` per
-request, ``receive_data``, and ``next_event`` until the ``Request`` event. Targets: cold at most 0.5x h11 (issue 16).
+request, ``receive_data``, and ``next_event`` until the ``Request`` event. Target: cold at most
+0.5x h11 (issue 16).
 """
 
 from __future__ import annotations
