@@ -1,0 +1,351 @@
+"""A small in-memory QStash-compatible server built on the library, and mutants of it.
+
+Test code, not shipped: the reference server passes every case of the conformance kit
+(:mod:`qstash_protocol.testing.conformance`); each mutant plants one realistic bug, and
+``tests/test_conformance.py`` checks that the kit catches it with a message that names it.
+
+The server is an adapter of its own: ``submit`` answers the API, ``delivered(url)`` returns
+what it sent to a destination (it delivers at once whatever is due), ``signing_keys()`` the keys
+it signs with and ``scheduled_at(message_id)`` when it plans a message.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from qstash_protocol import (
+    InvalidHeaders,
+    MessageOptions,
+    PublishRequest,
+    content_deduplication_id,
+    decode_request,
+    first_delivery_time,
+)
+from qstash_protocol.testing.conformance import Delivered, Response
+
+#: The public signing keys of QStash's local development server
+#: (https://upstash.com/docs/qstash/howto/local-development).
+KEYS = ("sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs")
+WINDOW = timedelta(minutes=10)
+
+
+def _json(status: int, data: Any) -> Response:
+    return Response(status, {"Content-Type": "application/json"}, json.dumps(data).encode())
+
+
+def signature_module() -> Any | None:
+    try:
+        return importlib.import_module("qstash_protocol.delivery.signature")
+    except ImportError:
+        return None
+
+
+@dataclass
+class _Accepted:
+    message_id: str
+    deduplicated: bool
+
+
+class ReferenceServer:
+    """Accepts what the library accepts, delivers at once what is due, signs every delivery."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.sent: dict[str, list[Delivered]] = defaultdict(list)
+        self.planned: dict[str, datetime] = {}
+        self.seen: dict[str, tuple[str, datetime]] = {}
+
+    # -- the adapter ------------------------------------------------------------------------
+
+    def submit(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Any:
+        if method != "POST":
+            return _json(405, {"error": f"{method} is not allowed on {path}"})
+        if path == "/v2/batch":
+            return self.batch(body)
+        try:
+            request = self.decode(path, headers)
+        except InvalidHeaders as error:
+            return self.refuse(error)
+        if request.destination.kind != "url":
+            return _json(404, {"error": f"url group {request.destination} not found"})
+        if request.kind == "schedule":
+            return _json(201, {"scheduleId": f"scd_{uuid.uuid4().hex}"})
+        accepted = self.accept(request, body)
+        if accepted.deduplicated:
+            return _json(202, {"messageId": accepted.message_id, "deduplicated": True})
+        return _json(201, {"messageId": accepted.message_id})
+
+    def delivered(self, url: str) -> list[Delivered]:
+        return list(self.sent[url])
+
+    def signing_keys(self) -> tuple[str, str]:
+        return KEYS
+
+    def scheduled_at(self, message_id: str) -> datetime | None:
+        return self.planned.get(message_id)
+
+    # -- the steps a mutant may get wrong ----------------------------------------------------
+
+    def decode(self, path: str, headers: list[tuple[str, str]]) -> PublishRequest:
+        return decode_request(path, headers)
+
+    def refuse(self, error: InvalidHeaders) -> Any:
+        text = "; ".join(str(e).split("\n", 1)[0] for e in error.errors)
+        return _json(400, {"error": text})
+
+    def deduplication_key(self, request: PublishRequest, body: bytes) -> str | None:
+        options = request.options
+        if options.deduplication_id is not None:
+            return f"id:{request.destination}:{options.deduplication_id}"
+        if options.content_based_deduplication:
+            headers = dict(request.headers())
+            return "content:" + content_deduplication_id(str(request.destination), body, headers)
+        return None
+
+    def first_attempt(self, options: MessageOptions, now: datetime) -> datetime:
+        return first_delivery_time(options, now)
+
+    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
+        return list(options.forward.items())
+
+    def retried(self) -> str:
+        return "0"
+
+    def delivery_message_id(self, message_id: str) -> str:
+        return message_id
+
+    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+        module = signature_module()
+        if module is None:
+            return None
+        token: str = module.sign(body, url=url, key=KEYS[0], now=now)
+        return token
+
+    def batch_answer(self, results: list[dict[str, Any]]) -> Any:
+        return _json(201, results)
+
+    # -- the rest ---------------------------------------------------------------------------
+
+    def accept(self, request: PublishRequest, body: bytes) -> _Accepted:
+        now = self.clock()
+        key = self.deduplication_key(request, body)
+        if key is not None and key in self.seen:
+            message_id, at = self.seen[key]
+            if now - at < WINDOW:
+                return _Accepted(message_id, deduplicated=True)
+        message_id = f"msg_{uuid.uuid4().hex}"
+        if key is not None:
+            self.seen[key] = (message_id, now)
+        planned = self.first_attempt(request.options, now)
+        self.planned[message_id] = planned
+        if planned <= now:
+            self.deliver(request, message_id, body, now)
+        return _Accepted(message_id, deduplicated=False)
+
+    def deliver(self, request: PublishRequest, message_id: str, body: bytes, now: datetime) -> None:
+        url = str(request.destination)
+        options = request.options
+        headers = [("User-Agent", "Upstash-QStash")]
+        if options.content_type is not None:
+            headers.append(("Content-Type", options.content_type))
+        headers.extend(self.forwarded(options))
+        headers.append(("Upstash-Message-Id", self.delivery_message_id(message_id)))
+        headers.append(("Upstash-Retried", self.retried()))
+        token = self.sign(body, url, now)
+        if token is not None:
+            headers.append(("Upstash-Signature", token))
+        self.sent[url].append(Delivered(options.method or "POST", url, headers, body, at=now))
+
+    def batch(self, body: bytes) -> Any:
+        try:
+            items = json.loads(body)
+        except ValueError as error:
+            return _json(400, {"error": f"the batch body is not JSON: {error}"})
+        if not isinstance(items, list):
+            return _json(400, {"error": "a batch is a JSON array of messages"})
+        requests = []
+        for position, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get("destination"), str):
+                return _json(400, {"error": f"batch item {position} has no destination"})
+            queue = item.get("queue")
+            destination = item["destination"]
+            path = f"/v2/enqueue/{queue}/{destination}" if queue else f"/v2/publish/{destination}"
+            headers = list((item.get("headers") or {}).items())
+            try:
+                request = self.decode(path, headers)
+            except InvalidHeaders as error:
+                return self.refuse(error)
+            requests.append((request, (item.get("body") or "").encode()))
+        results = []
+        for request, item_body in requests:
+            accepted = self.accept(request, item_body)
+            result: dict[str, Any] = {"messageId": accepted.message_id}
+            if accepted.deduplicated:
+                result["deduplicated"] = True
+            results.append(result)
+        return self.batch_answer(results)
+
+
+# -- mutants: one realistic bug each --------------------------------------------------------
+
+
+class AcceptsNegativeDelay(ReferenceServer):
+    """A duration parser that takes a sign (Go's time.ParseDuration does) and clamps to 0."""
+
+    def decode(self, path: str, headers: list[tuple[str, str]]) -> PublishRequest:
+        kept = [
+            (n, v) for n, v in headers if not (n.lower() == "upstash-delay" and v.startswith("-"))
+        ]
+        return super().decode(path, kept)
+
+
+class KeepsForwardPrefix(ReferenceServer):
+    """Passes Upstash-Forward-* on under its full name."""
+
+    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
+        return [(f"Upstash-Forward-{n}", v) for n, v in options.forward.items()]
+
+
+class HashesBodyAsText(ReferenceServer):
+    """Signs the body after decoding it as UTF-8 text, as the SDK receivers hash it."""
+
+    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+        return super().sign(body.decode("utf-8", "replace").encode("utf-8"), url, now)
+
+
+class SignsWrongSub(ReferenceServer):
+    """Signs for the destination without its query string."""
+
+    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+        return super().sign(body, url.split("?", 1)[0], now)
+
+
+class SignsWithUnknownKey(ReferenceServer):
+    """Signs with a key that is neither the current nor the next one it reports."""
+
+    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+        module = signature_module()
+        if module is None:
+            return None
+        token: str = module.sign(body, url=url, key="sig_not_the_reported_key", now=now)
+        return token
+
+
+class DropsForwardedAuthorization(ReferenceServer):
+    """Drops Upstash-Forward-Authorization, mistaking it for the QStash token."""
+
+    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
+        return [(n, v) for n, v in options.forward.items() if n.lower() != "authorization"]
+
+
+class LeaksSettings(ReferenceServer):
+    """Passes the message's Upstash-* settings on to the destination too."""
+
+    def decode(self, path: str, headers: list[tuple[str, str]]) -> PublishRequest:
+        self.last_settings = [
+            (n, v)
+            for n, v in headers
+            if n.lower().startswith("upstash-") and not n.lower().startswith("upstash-forward-")
+        ]
+        return super().decode(path, headers)
+
+    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
+        return [*super().forwarded(options), *self.last_settings]
+
+
+class RefusesOrphanCallbackScope(ReferenceServer):
+    """Refuses callback settings that come without Upstash-Callback (the library's old reading)."""
+
+    def submit(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Any:
+        names = {n.lower() for n, _ in headers}
+        for scope in ("upstash-callback", "upstash-failure-callback"):
+            if scope not in names and any(n.startswith(scope + "-") for n in names):
+                return _json(400, {"error": f"{scope} settings without a {scope} URL"})
+        return super().submit(method, path, headers, body)
+
+
+class RetriedFromOne(ReferenceServer):
+    """Counts attempts instead of retries: Upstash-Retried is 1 on the first delivery."""
+
+    def retried(self) -> str:
+        return "1"
+
+
+class IgnoresDeduplication(ReferenceServer):
+    """Never deduplicates."""
+
+    def deduplication_key(self, request: PublishRequest, body: bytes) -> str | None:
+        return None
+
+
+class DelayOverNotBefore(ReferenceServer):
+    """Applies Upstash-Delay when both Delay and Not-Before are given."""
+
+    def first_attempt(self, options: MessageOptions, now: datetime) -> datetime:
+        if options.delay is not None:
+            return now + options.delay
+        return super().first_attempt(options, now)
+
+
+class ServerErrorOnInvalid(ReferenceServer):
+    """Lets the validation error escape as a 500."""
+
+    def refuse(self, error: InvalidHeaders) -> Any:
+        return _json(500, {"error": "internal server error"})
+
+
+class PlainTextErrors(ReferenceServer):
+    """Refuses with 400 but a plain-text body."""
+
+    def refuse(self, error: InvalidHeaders) -> Any:
+        return Response(400, {"Content-Type": "text/plain"}, b"bad request")
+
+
+class NewIdOnDelivery(ReferenceServer):
+    """Puts a fresh id on the delivery instead of the one the publish response gave."""
+
+    def delivery_message_id(self, message_id: str) -> str:
+        return f"msg_{uuid.uuid4().hex}"
+
+
+class BatchAsObject(ReferenceServer):
+    """Answers a batch with an object around the array."""
+
+    def batch_answer(self, results: list[dict[str, Any]]) -> Any:
+        return _json(201, {"messages": results})
+
+
+#: Each mutant, the case ids that must catch it, and words the failure message must contain.
+MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
+    AcceptsNegativeDelay: (("refusal.negative-delay",), "negative delay"),
+    KeepsForwardPrefix: (("delivery.forward-prefix",), "kept the Upstash-Forward- prefix"),
+    HashesBodyAsText: (("delivery.signature",), "hash of the body decoded as text"),
+    SignsWrongSub: (("delivery.signature",), "not the destination URL"),
+    SignsWithUnknownKey: (("delivery.signature",), "the key or the lifetime is wrong"),
+    DropsForwardedAuthorization: (
+        ("delivery.forwarded-headers",),
+        "dropped the forwarded header Authorization",
+    ),
+    LeaksSettings: (("delivery.no-settings",), "passed QStash settings on"),
+    RefusesOrphanCallbackScope: (("acceptance.orphan-callback-scope",), "orphan callback scope"),
+    RetriedFromOne: (("delivery.retried-zero",), "Upstash-Retried is '1' on the first attempt"),
+    IgnoresDeduplication: (
+        ("deduplication.same-id", "deduplication.content-based"),
+        "ignored deduplication",
+    ),
+    DelayOverNotBefore: (("scheduling.not-before-over-delay",), "applied Upstash-Delay"),
+    ServerErrorOnInvalid: (
+        ("refusal.negative-retries", "acceptance.invalid-sample"),
+        "answered 500",
+    ),
+    PlainTextErrors: (("refusal.unknown-method",), 'not with a JSON {"error": text} body'),
+    NewIdOnDelivery: (("delivery.message-id", "batch.delivered"), "Upstash-Message-Id"),
+    BatchAsObject: (("batch.accepted",), "one element per item"),
+}
