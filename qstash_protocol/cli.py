@@ -8,6 +8,8 @@ Subcommands:
 - ``schedule [EXPR] --retries N``: the delay before each retry and the time since the first
   attempt failed, for a retry-delay expression or QStash's default backoff.
 - ``duration VALUE``: parse a QStash duration, print its length in seconds and its canonical form.
+- ``conformance module:factory [--json]``: run the conformance kit against the server adapter the
+  factory returns; a verdict per case and a summary, exit 1 if any case failed.
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -23,6 +25,7 @@ from typing import TextIO
 
 from qstash_protocol._cli import Output
 from qstash_protocol._cli import check as _check
+from qstash_protocol._cli import conformance as _conformance
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
 from qstash_protocol._cli.check import read_request_text
@@ -34,6 +37,7 @@ _COMMANDS = (
     _check,
     _schedule,
     _duration,
+    _conformance,
 )
 
 
