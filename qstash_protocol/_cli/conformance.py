@@ -35,9 +35,7 @@ def load_adapter(spec: str) -> Any:
     """
     module_name, colon, attribute = spec.partition(":")
     if not colon or not module_name or not attribute:
-        msg = (
-            f"expected module:factory (e.g. tests.conformance_server:ReferenceServer), got {spec!r}"
-        )
+        msg = f"expected module:factory (e.g. myserver.testing:adapter), got {spec!r}"
         raise ValueError(msg)
     if "" not in sys.path:
         sys.path.insert(0, "")
