@@ -8,6 +8,22 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
 """
 
+from qstash_protocol.delivery.signature import (
+    DEV_SIGNING_KEYS,
+    ISSUER,
+    MAX_SIGNATURE_LENGTH,
+    REGIONS,
+    SIGNATURE_LIFETIME,
+    InvalidSignature,
+    SignatureClaims,
+    SigningKeys,
+    body_hash,
+    normalize_region,
+    same_url,
+    sign,
+    signing_keys_for_region,
+    verify_signature,
+)
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import (
     InvalidHeaders,
@@ -111,7 +127,9 @@ from qstash_protocol.values.urls import (
 __all__ = [
     "CONTENT_DEDUPLICATION_HEADER_PREFIX",
     "DEFAULT_FLOW_CONTROL_PERIOD",
+    "DEV_SIGNING_KEYS",
     "HTTP_METHODS",
+    "ISSUER",
     "MAX_CRON_LENGTH",
     "MAX_DEDUPLICATION_ID_LENGTH",
     "MAX_DURATION",
@@ -131,9 +149,12 @@ __all__ = [
     "MAX_RETRY_DELAY_LENGTH",
     "MAX_RETRY_DELAY_TOKENS",
     "MAX_SCOPE_DEPTH",
+    "MAX_SIGNATURE_LENGTH",
     "MAX_URL_LENGTH",
     "MIN_FLOW_CONTROL_PERIOD",
     "REDACTED_PREFIX",
+    "REGIONS",
+    "SIGNATURE_LIFETIME",
     "Callback",
     "Destination",
     "DestinationKind",
@@ -156,12 +177,16 @@ __all__ = [
     "InvalidRequest",
     "InvalidRetries",
     "InvalidRetryDelay",
+    "InvalidSignature",
     "InvalidUrl",
     "MessageOptions",
     "ProtocolError",
     "PublishRequest",
     "RedactFields",
     "RetryDelay",
+    "SignatureClaims",
+    "SigningKeys",
+    "body_hash",
     "canonical_header_name",
     "content_deduplication_id",
     "decode_headers",
@@ -173,6 +198,7 @@ __all__ = [
     "format_duration",
     "format_labels",
     "format_not_before",
+    "normalize_region",
     "parse_callback_url",
     "parse_content_based_deduplication",
     "parse_destination",
@@ -186,6 +212,9 @@ __all__ = [
     "parse_retries",
     "parse_retry_delay",
     "redact_value",
+    "same_url",
+    "sign",
+    "signing_keys_for_region",
     "validate_content_type",
     "validate_cron",
     "validate_deduplication_id",
@@ -195,6 +224,7 @@ __all__ = [
     "validate_queue_name",
     "validate_schedule_id",
     "validate_url_group_name",
+    "verify_signature",
 ]
 
 __version__ = "0.1.0"

@@ -46,7 +46,9 @@ def test_every_file_is_well_formed() -> None:
         assert document["description"], path
         assert document["cases"], path
         for case in document["cases"]:
-            assert set(case) <= {"description", "input", "options", "output", "error"}, case
+            assert set(case) <= {"description", "input", "options", "output", "error", "peers"}, (
+                case
+            )
             assert ("output" in case) != ("error" in case), case
             if "error" in case:
                 assert set(case["error"]) <= {"code", "span", "header"}, case
