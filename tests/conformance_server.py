@@ -11,7 +11,6 @@ it signs with and ``scheduled_at(message_id)`` when it plans a message.
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
 from collections import defaultdict
@@ -28,23 +27,17 @@ from qstash_protocol import (
     decode_request,
     first_delivery_time,
 )
+from qstash_protocol.delivery.signature import DEV_SIGNING_KEYS, sign
 from qstash_protocol.testing.conformance import Delivered, Response
 
 #: The public signing keys of QStash's local development server
 #: (https://upstash.com/docs/qstash/howto/local-development).
-KEYS = ("sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs")
+KEYS = (DEV_SIGNING_KEYS.current, DEV_SIGNING_KEYS.next)
 WINDOW = timedelta(minutes=10)
 
 
 def _json(status: int, data: Any) -> Response:
     return Response(status, {"Content-Type": "application/json"}, json.dumps(data).encode())
-
-
-def signature_module() -> Any | None:
-    try:
-        return importlib.import_module("qstash_protocol.delivery.signature")
-    except ImportError:
-        return None
 
 
 @dataclass
@@ -122,11 +115,7 @@ class ReferenceServer:
         return message_id
 
     def sign(self, body: bytes, url: str, now: datetime) -> str | None:
-        module = signature_module()
-        if module is None:
-            return None
-        token: str = module.sign(body, url=url, key=KEYS[0], now=now)
-        return token
+        return sign(body, url=url, key=KEYS[0], now=now)
 
     def batch_answer(self, results: list[dict[str, Any]]) -> Any:
         return _json(201, results)
@@ -231,11 +220,7 @@ class SignsWithUnknownKey(ReferenceServer):
     """Signs with a key that is neither the current nor the next one it reports."""
 
     def sign(self, body: bytes, url: str, now: datetime) -> str | None:
-        module = signature_module()
-        if module is None:
-            return None
-        token: str = module.sign(body, url=url, key="sig_not_the_reported_key", now=now)
-        return token
+        return sign(body, url=url, key="sig_not_the_reported_key", now=now)
 
 
 class DropsForwardedAuthorization(ReferenceServer):

@@ -25,19 +25,14 @@ from qstash_protocol.testing.conformance import (
 from tests.conformance_server import (
     MUTANTS,
     DropsForwardedAuthorization,
-    HashesBodyAsText,
     ReferenceServer,
     RefusesOrphanCallbackScope,
-    SignsWithUnknownKey,
-    SignsWrongSub,
-    signature_module,
 )
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = 5
-SIGNING_MUTANTS = {HashesBodyAsText, SignsWrongSub, SignsWithUnknownKey}
 
 
 def _library_accepts_orphan_scopes() -> bool:
@@ -51,8 +46,6 @@ def _library_accepts_orphan_scopes() -> bool:
 #: Why the reference server may skip a case: the vectors that need a URL group on the server,
 #: and what this checkout of the library cannot check yet.
 ALLOWED_SKIPS = [r"publishes to the (URL group|API destination) '[^']+', which the kit cannot"]
-if signature_module() is None:
-    ALLOWED_SKIPS.append(r"has no qstash_protocol\.delivery\.signature")
 if not _library_accepts_orphan_scopes():
     ALLOWED_SKIPS.append(r"refuses callback settings without a callback URL")
 
@@ -70,14 +63,11 @@ def test_the_reference_server_passes_every_case() -> None:
         "scheduling.not-before-over-delay",
         "batch.delivered",
     } <= passed
-    if signature_module() is not None:
-        assert "delivery.signature" in passed
+    assert "delivery.signature" in passed
 
 
 @pytest.mark.parametrize("mutant", list(MUTANTS), ids=lambda m: m.__name__)
 def test_each_mutant_is_caught_by_its_cases_with_a_message_naming_the_bug(mutant: type) -> None:
-    if mutant in SIGNING_MUTANTS and signature_module() is None:
-        pytest.skip("needs qstash_protocol.delivery.signature to sign")
     if mutant is RefusesOrphanCallbackScope and not _library_accepts_orphan_scopes():
         pytest.skip("this checkout of the library refuses orphan callback scopes itself")
     case_ids, words = MUTANTS[mutant]
@@ -198,9 +188,7 @@ def test_a_delivery_in_the_past_of_the_checks_clock_still_verifies() -> None:
             ]
 
     result = run_conformance(Late(), select=["delivery.signature"]).results[0]
-    assert result.verdict in ("pass", "skip"), result
-    if signature_module() is not None:
-        assert result.verdict == "pass"
+    assert result.verdict == "pass", result
 
 
 def test_case_ids_are_unique_stable_and_name_a_spec_section() -> None:
@@ -294,7 +282,7 @@ def test_cli_exits_1_on_a_failure_and_prints_json(capsys: pytest.CaptureFixture[
         ("tests.no_such_module:x", "ModuleNotFoundError"),
         ("tests.conformance_server:nothing", "AttributeError"),
         ("tests.conformance_server:WINDOW", "neither an adapter nor a callable"),
-        ("tests.conformance_server:signature_module", "must have submit"),
+        ("tests.conformance_server:defaultdict", "must have submit"),
     ],
 )
 def test_cli_exits_2_when_the_adapter_cannot_be_loaded(
@@ -325,8 +313,7 @@ def test_the_pytest_plugin_runs_the_cases_as_parametrised_tests(pytester: pytest
         "-p", "no:cacheprovider", "--qstash-examples", "3", "-k", "delivery", "-rfs"
     )
     selected = [c for c in conformance_cases() if "delivery" in c.id]
-    skipped = int(signature_module() is None)  # delivery.signature, until the library signs
-    result.assert_outcomes(failed=1, passed=len(selected) - 1 - skipped, skipped=skipped)
+    result.assert_outcomes(failed=1, passed=len(selected) - 1)
     result.stdout.fnmatch_lines(
         [
             "*_ test_qstash_conformance[[]delivery.retried-zero[]] _*",
