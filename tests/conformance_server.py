@@ -313,7 +313,7 @@ MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
     KeepsForwardPrefix: (("delivery.forward-prefix",), "kept the Upstash-Forward- prefix"),
     HashesBodyAsText: (("delivery.signature",), "hash of the body decoded as text"),
     SignsWrongSub: (("delivery.signature",), "not the destination URL"),
-    SignsWithUnknownKey: (("delivery.signature",), "the key or the lifetime is wrong"),
+    SignsWithUnknownKey: (("delivery.signature",), "neither the current nor the next key"),
     DropsForwardedAuthorization: (
         ("delivery.forwarded-headers",),
         "dropped the forwarded header Authorization",

@@ -330,3 +330,10 @@ def test_the_pytest_plugin_stays_out_of_conftests_that_do_not_enable_it(
     pytester.makepyfile(test_other="def test_x():\n    pass\n")
     result = pytester.runpytest("-p", "qstash_protocol.testing.pytest_plugin")
     result.assert_outcomes(passed=1)
+
+
+def test_the_docs_page_lists_every_case_that_is_not_a_vector() -> None:
+    page = (ROOT / "docs" / "protocol" / "conformance.md").read_text(encoding="utf-8")
+    for case in conformance_cases():
+        if "vector" not in case.id:
+            assert f"| `{case.id}` | {case.severity} |" in page, case.id

@@ -1014,12 +1014,12 @@ def _retried_zero(sent: _Published) -> None:
         _fail(f"Upstash-Retried is {got!r} on the first attempt; it counts retries, from 0")
 
 
-def _diagnose(token: str, destination: str, body: bytes) -> str:
+def _diagnose(token: str, destination: str, body: bytes, error: InvalidSignature) -> str:
     """Say which part of the token is wrong, from its claims read without verification."""
     try:
         claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
-        return "the token is not a JWT"
+        return f"the token is not a JWT ({error.message})"
     hints = []
     if not isinstance(claims.get("sub"), str) or not same_url(claims["sub"], destination):
         hints.append(f"sub is {claims.get('sub')!r}, not the destination URL {destination!r}")
@@ -1035,7 +1035,11 @@ def _diagnose(token: str, destination: str, body: bytes) -> str:
             hints.append("the body claim is not the SHA-256 of the delivered bytes")
     if claims.get("iss") != "Upstash":
         hints.append(f"iss is {claims.get('iss')!r}, not 'Upstash'")
-    return "; ".join(hints) or "the claims look right, so the key or the lifetime is wrong"
+    if hints:
+        return "; ".join(hints)
+    if error.code == "signature.bad_signature":
+        return "signed with a key that is neither the current nor the next key the adapter reports"
+    return error.message
 
 
 def _signature(sent: _Published) -> None:
@@ -1057,7 +1061,7 @@ def _signature(sent: _Published) -> None:
     except InvalidSignature as error:
         _fail(
             f"Upstash-Signature does not verify for {sent.destination} and the published body: "
-            f"{_diagnose(token, sent.destination, _BINARY_BODY)} ({error.code}: {error.message})"
+            f"{_diagnose(token, sent.destination, _BINARY_BODY, error)} ({error.code})"
         )
 
 
