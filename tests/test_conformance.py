@@ -337,3 +337,11 @@ def test_the_docs_page_lists_every_case_that_is_not_a_vector() -> None:
     for case in conformance_cases():
         if "vector" not in case.id:
             assert f"| `{case.id}` | {case.severity} |" in page, case.id
+
+
+def test_the_kit_reads_the_vectors_of_the_source_tree() -> None:
+    from qstash_protocol._resources import vector_text
+
+    for name in ("request.json", "headers.json"):
+        text = (ROOT / "tests" / "vectors" / name).read_text(encoding="utf-8")
+        assert vector_text(name) == text
