@@ -8,6 +8,9 @@ Subcommands:
 - ``schedule [EXPR] --retries N``: the delay before each retry and the time since the first
   attempt failed, for a retry-delay expression or QStash's default backoff.
 - ``duration VALUE``: parse a QStash duration, print its length in seconds and its canonical form.
+- ``verify TOKEN --key K [--next-key K] --body-file F [--url U]``: verify an
+  ``Upstash-Signature`` token for a body, and print its claims or the precise error.
+- ``sign --key K --url U --body-file F``: print the token QStash would send (for test servers).
 - ``conformance module:factory [--json]``: run the conformance kit against the server adapter the
   factory returns; a verdict per case and a summary, exit 1 if any case failed.
 
@@ -28,6 +31,8 @@ from qstash_protocol._cli import check as _check
 from qstash_protocol._cli import conformance as _conformance
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
+from qstash_protocol._cli import sign as _sign
+from qstash_protocol._cli import verify as _verify
 from qstash_protocol._cli.check import read_request_text
 
 __all__ = ["main", "read_request_text"]
@@ -37,6 +42,8 @@ _COMMANDS = (
     _check,
     _schedule,
     _duration,
+    _verify,
+    _sign,
     _conformance,
 )
 
