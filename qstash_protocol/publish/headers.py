@@ -80,6 +80,7 @@ SETTINGS: Final[Mapping[str, str]] = {
     "cron": "cron",
     "queue-name": "queue_name",
     "schedule-id": "schedule_id",
+    "header-forward": "header_forward",
 }
 
 _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

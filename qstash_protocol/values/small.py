@@ -1,4 +1,4 @@
-"""The small values: ``Upstash-Method``, ``-Retries``, ``-Not-Before`` and ``-Label``.
+"""Small values: ``Upstash-Method``, ``-Retries``, ``-Not-Before``, ``-Label``, ``-Header-Forward``.
 
 >>> parse_method("patch")
 'PATCH'
@@ -46,6 +46,15 @@ This module reads each label as 1 or more visible ASCII characters other than ``
 (``a,,b``, a trailing comma) and repeated labels are refused. Whitespace is refused anywhere,
 even after a comma: no source writes ``a, b``, and whether the server would store the label
 ``" b"`` or ``"b"`` is unknown, so it is safer to refuse than to guess. The order is kept.
+
+**Header forward.** ``Upstash-Header-Forward: true`` (or the query parameter
+``?upstash-header-forward=true``) makes QStash forward every incoming header of the publish
+request to the destination, without the ``Upstash-Forward-`` prefix
+(https://upstash.com/docs/qstash/howto/webhook, changelog February 2025:
+https://upstash.com/docs/qstash/overall/changelog). The docs write ``true``; like
+``Upstash-Content-Based-Deduplication``, ``true`` and ``false`` are read in any case and written
+in lower case (:func:`parse_header_forward`); anything else is refused
+(``header_forward.invalid_boolean``), since no source sends another spelling.
 """
 
 from __future__ import annotations
@@ -71,12 +80,14 @@ __all__ = [
     "MAX_LABELS_LENGTH",
     "MAX_NOT_BEFORE",
     "MAX_RETRIES",
+    "InvalidHeaderForward",
     "InvalidLabel",
     "InvalidMethod",
     "InvalidNotBefore",
     "InvalidRetries",
     "format_labels",
     "format_not_before",
+    "parse_header_forward",
     "parse_labels",
     "parse_method",
     "parse_not_before",
@@ -156,6 +167,21 @@ class InvalidLabel(ProtocolError):
         "label.whitespace": "whitespace in the value, even after a comma",
         "label.invalid_character": "a control or non-ASCII character (or ',' inside a label)",
         "label.duplicate": "the same label twice",
+    }
+
+
+class InvalidHeaderForward(ProtocolError):
+    """An ``Upstash-Header-Forward`` value is not ``true`` or ``false``.
+
+    >>> try:
+    ...     parse_header_forward("yes")
+    ... except InvalidHeaderForward as err:
+    ...     print(err.code)
+    header_forward.invalid_boolean
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "header_forward.invalid_boolean": "Upstash-Header-Forward is not true or false",
     }
 
 
@@ -535,3 +561,31 @@ def format_labels(labels: Iterable[str]) -> str:
     text = ",".join(items)
     parse_labels(text)
     return text
+
+
+# --- Upstash-Header-Forward ----------------------------------------------------------------
+
+
+def parse_header_forward(text: str) -> bool:
+    """Parse ``Upstash-Header-Forward``: ``true`` or ``false``, in any case.
+
+    >>> parse_header_forward("true"), parse_header_forward("False")
+    (True, False)
+
+    Raises:
+        InvalidHeaderForward: ``header_forward.invalid_boolean``.
+
+    """
+    check_str(text, "an Upstash-Header-Forward value")
+    if len(text) <= len("false"):
+        lower = text.lower()
+        if lower == "true":
+            return True
+        if lower == "false":
+            return False
+    raise InvalidHeaderForward(
+        f"expected 'true' or 'false', got {preview(text)}",
+        code="header_forward.invalid_boolean",
+        value=text,
+        span=(0, len(text)),
+    )
