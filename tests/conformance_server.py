@@ -20,12 +20,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from qstash_protocol import (
+    BatchResponseItem,
+    ErrorResponse,
+    InvalidBatch,
     InvalidHeaders,
     MessageOptions,
     PublishRequest,
+    PublishResponse,
     content_deduplication_id,
+    decode_batch,
     decode_request,
     first_delivery_time,
+    format_batch_response,
+    format_error_response,
+    format_publish_response,
 )
 from qstash_protocol.delivery.signature import DEV_SIGNING_KEYS, sign
 from qstash_protocol.testing.conformance import Delivered, Response
@@ -36,8 +44,11 @@ KEYS = (DEV_SIGNING_KEYS.current, DEV_SIGNING_KEYS.next)
 WINDOW = timedelta(minutes=10)
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 def _json(status: int, data: Any) -> Response:
-    return Response(status, {"Content-Type": "application/json"}, json.dumps(data).encode())
+    return Response(status, _JSON, json.dumps(data).encode())
 
 
 @dataclass
@@ -71,9 +82,12 @@ class ReferenceServer:
         if request.kind == "schedule":
             return _json(201, {"scheduleId": f"scd_{uuid.uuid4().hex}"})
         accepted = self.accept(request, body)
-        if accepted.deduplicated:
-            return _json(202, {"messageId": accepted.message_id, "deduplicated": True})
-        return _json(201, {"messageId": accepted.message_id})
+        answer = PublishResponse(
+            message_id=accepted.message_id, deduplicated=accepted.deduplicated or None
+        )
+        return Response(
+            202 if accepted.deduplicated else 201, _JSON, format_publish_response(answer)
+        )
 
     def delivered(self, url: str) -> list[Delivered]:
         return list(self.sent[url])
@@ -91,7 +105,7 @@ class ReferenceServer:
 
     def refuse(self, error: InvalidHeaders) -> Any:
         text = "; ".join(str(e).split("\n", 1)[0] for e in error.errors)
-        return _json(400, {"error": text})
+        return Response(400, _JSON, format_error_response(ErrorResponse(error=text)))
 
     def deduplication_key(self, request: PublishRequest, body: bytes) -> str | None:
         options = request.options
@@ -117,8 +131,8 @@ class ReferenceServer:
     def sign(self, body: bytes, url: str, now: datetime) -> str | None:
         return sign(body, url=url, key=KEYS[0], now=now)
 
-    def batch_answer(self, results: list[dict[str, Any]]) -> Any:
-        return _json(201, results)
+    def batch_answer(self, results: list[BatchResponseItem]) -> Any:
+        return Response(201, _JSON, format_batch_response(results))
 
     # -- the rest ---------------------------------------------------------------------------
 
@@ -154,32 +168,28 @@ class ReferenceServer:
 
     def batch(self, body: bytes) -> Any:
         try:
-            items = json.loads(body)
-        except ValueError as error:
-            return _json(400, {"error": f"the batch body is not JSON: {error}"})
-        if not isinstance(items, list):
-            return _json(400, {"error": "a batch is a JSON array of messages"})
-        requests = []
-        for position, item in enumerate(items):
-            if not isinstance(item, dict) or not isinstance(item.get("destination"), str):
-                return _json(400, {"error": f"batch item {position} has no destination"})
-            queue = item.get("queue")
-            destination = item["destination"]
-            path = f"/v2/enqueue/{queue}/{destination}" if queue else f"/v2/publish/{destination}"
-            headers = list((item.get("headers") or {}).items())
-            try:
-                request = self.decode(path, headers)
-            except InvalidHeaders as error:
-                return self.refuse(error)
-            requests.append((request, (item.get("body") or "").encode()))
-        results = []
-        for request, item_body in requests:
-            accepted = self.accept(request, item_body)
-            result: dict[str, Any] = {"messageId": accepted.message_id}
-            if accepted.deduplicated:
-                result["deduplicated"] = True
-            results.append(result)
+            requests = self.decode_batch(body)
+        except InvalidBatch as error:
+            text = "; ".join(
+                f"{pointer}: {str(e).split(chr(10), 1)[0]}"
+                for pointer, e in zip(error.pointers, error.errors, strict=True)
+            )
+            return _json(400, {"error": text})
+        results: list[BatchResponseItem] = []
+        for request in requests:
+            if request.destination.kind != "url":
+                results.append(ErrorResponse(error=f"url group {request.destination} not found"))
+                continue
+            accepted = self.accept(request, (request.body or "").encode())
+            results.append(
+                PublishResponse(
+                    message_id=accepted.message_id, deduplicated=accepted.deduplicated or None
+                )
+            )
         return self.batch_answer(results)
+
+    def decode_batch(self, body: bytes) -> list[PublishRequest]:
+        return decode_batch(body)
 
 
 # -- mutants: one realistic bug each --------------------------------------------------------
@@ -233,16 +243,18 @@ class DropsForwardedAuthorization(ReferenceServer):
 class LeaksSettings(ReferenceServer):
     """Passes the message's Upstash-* settings on to the destination too."""
 
-    def decode(self, path: str, headers: list[tuple[str, str]]) -> PublishRequest:
-        self.last_settings = [
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def submit(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Any:
+        self.settings = tuple(
             (n, v)
             for n, v in headers
             if n.lower().startswith("upstash-") and not n.lower().startswith("upstash-forward-")
-        ]
-        return super().decode(path, headers)
+        )
+        return super().submit(method, path, headers, body)
 
     def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
-        return [*super().forwarded(options), *self.last_settings]
+        return [*super().forwarded(options), *self.settings]
 
 
 class RefusesOrphanCallbackScope(ReferenceServer):
@@ -303,8 +315,9 @@ class NewIdOnDelivery(ReferenceServer):
 class BatchAsObject(ReferenceServer):
     """Answers a batch with an object around the array."""
 
-    def batch_answer(self, results: list[dict[str, Any]]) -> Any:
-        return _json(201, {"messages": results})
+    def batch_answer(self, results: list[BatchResponseItem]) -> Any:
+        inner = json.loads(format_batch_response(results))
+        return _json(201, {"messages": inner})
 
 
 #: Each mutant, the case ids that must catch it, and words the failure message must contain.
