@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from qstash_protocol import (
     BatchResponseItem,
@@ -320,6 +321,16 @@ class BatchAsObject(ReferenceServer):
         return _json(201, {"messages": inner})
 
 
+class IgnoresQueryOptions(ReferenceServer):
+    """Reads options from headers only: the upstash-* query parameters stay in the destination."""
+
+    def decode(self, path: str, headers: list[tuple[str, str]]) -> PublishRequest:
+        prefix = "/v2/publish/"
+        if path.startswith(prefix) and "?" in path:
+            path = prefix + quote(path[len(prefix) :], safe="")
+        return super().decode(path, headers)
+
+
 #: Each mutant, the case ids that must catch it, and words the failure message must contain.
 MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
     AcceptsNegativeDelay: (("refusal.negative-delay",), "negative delay"),
@@ -346,4 +357,5 @@ MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
     PlainTextErrors: (("refusal.unknown-method",), 'not with a JSON {"error": text} body'),
     NewIdOnDelivery: (("delivery.message-id", "batch.delivered"), "Upstash-Message-Id"),
     BatchAsObject: (("batch.accepted",), "one element per item"),
+    IgnoresQueryOptions: (("delivery.query-options",), "query parameters are QStash's options"),
 }

@@ -1096,6 +1096,29 @@ def _method(run: _Run) -> None:
         _fail(f"delivered with {delivery.method} although Upstash-Method said PUT")
 
 
+def _query_options(run: _Run) -> None:
+    destination = run.url("hook?source=conformance")
+    path = f"/v2/publish/{destination}&upstash-method=PUT&upstash-forward-x-query=q1"
+    try:
+        request = decode_request(path, [])
+    except InvalidHeaders as error:  # pragma: no cover - depends on the library's reading
+        _skip(f"this qstash_protocol refuses query options ({error.errors[0].code})")
+    if str(request.destination) != destination:  # pragma: no cover - as above
+        _skip("this qstash_protocol does not read upstash-* query parameters as options")
+    _expect_accepted(run.submit("POST", path, [], _TEXT_BODY), "options in the query string")
+    found = run.deliveries(destination)
+    if not found:
+        _fail(
+            f"nothing was delivered to {destination}: the upstash-* query parameters are "
+            "QStash's options, not part of the destination URL"
+        )
+    delivery = found[0]
+    if delivery.method.upper() != "PUT":
+        _fail(f"delivered with {delivery.method} although ?upstash-method=PUT said PUT")
+    if _get(delivery.headers, "X-Query") != "q1":
+        _fail("did not forward X-Query: q1 given as ?upstash-forward-x-query=q1")
+
+
 # -- deduplication, scheduling, batch ----------------------------------------------------------
 
 
@@ -1354,6 +1377,14 @@ def conformance_cases() -> tuple[ConformanceCase, ...]:
             "Upstash-Signature verifies for the destination URL and the exact body bytes",
             "signature",
             _delivery_case(_signature),
+            needs=delivery,
+        ),
+        _case(
+            "delivery.query-options",
+            "upstash-* query parameters are options, not part of the destination",
+            "delivery",
+            _query_options,
+            severity="should",
             needs=delivery,
         ),
         _case(
