@@ -8,6 +8,15 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
 """
 
+from qstash_protocol.delivery.request import (
+    DELIVERY_HEADERS,
+    TRANSPORT_HEADERS,
+    USER_AGENT,
+    Delivery,
+    InvalidDelivery,
+    decode_delivery,
+    delivery_headers,
+)
 from qstash_protocol.delivery.signature import (
     DEV_SIGNING_KEYS,
     ISSUER,
@@ -161,6 +170,7 @@ __all__ = [
     "CONTENT_DEDUPLICATION_HEADER_PREFIX",
     "DEDUPLICATION_WINDOWS",
     "DEFAULT_FLOW_CONTROL_PERIOD",
+    "DELIVERY_HEADERS",
     "DEV_SIGNING_KEYS",
     "HTTP_METHODS",
     "ISSUER",
@@ -194,8 +204,11 @@ __all__ = [
     "REDACTED_PREFIX",
     "REGIONS",
     "SIGNATURE_LIFETIME",
+    "TRANSPORT_HEADERS",
+    "USER_AGENT",
     "BatchResponseItem",
     "Callback",
+    "Delivery",
     "Destination",
     "DestinationKind",
     "ErrorResponse",
@@ -208,6 +221,7 @@ __all__ = [
     "InvalidBatchBody",
     "InvalidCron",
     "InvalidDeduplicationId",
+    "InvalidDelivery",
     "InvalidDuration",
     "InvalidFlowControl",
     "InvalidHeader",
@@ -240,9 +254,11 @@ __all__ = [
     "check_limits",
     "content_deduplication_id",
     "decode_batch",
+    "decode_delivery",
     "decode_headers",
     "decode_request",
     "default_backoff",
+    "delivery_headers",
     "encode_batch",
     "encode_headers",
     "first_delivery_time",
