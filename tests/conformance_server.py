@@ -343,7 +343,10 @@ MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
         "dropped the forwarded header Authorization",
     ),
     LeaksSettings: (("delivery.no-settings",), "passed QStash settings on"),
-    RefusesOrphanCallbackScope: (("acceptance.orphan-callback-scope",), "orphan callback scope"),
+    RefusesOrphanCallbackScope: (
+        ("acceptance.accepted.orphan-callback-scope",),
+        "orphan callback scope",
+    ),
     RetriedFromOne: (("delivery.retried-zero",), "Upstash-Retried is '1' on the first attempt"),
     IgnoresDeduplication: (
         ("deduplication.same-id", "deduplication.content-based"),
