@@ -31,6 +31,7 @@ from qstash_protocol import (
     content_deduplication_id,
     decode_batch,
     decode_request,
+    delivery_headers,
     first_delivery_time,
     format_batch_response,
     format_error_response,
@@ -120,16 +121,24 @@ class ReferenceServer:
     def first_attempt(self, options: MessageOptions, now: datetime) -> datetime:
         return first_delivery_time(options, now)
 
-    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
-        return list(options.forward.items())
+    def delivered_headers(
+        self, request: PublishRequest, message_id: str, signature: str
+    ) -> list[tuple[str, str]]:
+        headers = delivery_headers(
+            request,
+            message_id=self.delivery_message_id(message_id),
+            retried=self.retried(),
+            signature=signature,
+        )
+        return list(headers.items())
 
-    def retried(self) -> str:
-        return "0"
+    def retried(self) -> int:
+        return 0
 
     def delivery_message_id(self, message_id: str) -> str:
         return message_id
 
-    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+    def sign(self, body: bytes, url: str, now: datetime) -> str:
         return sign(body, url=url, key=KEYS[0], now=now)
 
     def batch_answer(self, results: list[BatchResponseItem]) -> Any:
@@ -155,17 +164,9 @@ class ReferenceServer:
 
     def deliver(self, request: PublishRequest, message_id: str, body: bytes, now: datetime) -> None:
         url = str(request.destination)
-        options = request.options
-        headers = [("User-Agent", "Upstash-QStash")]
-        if options.content_type is not None:
-            headers.append(("Content-Type", options.content_type))
-        headers.extend(self.forwarded(options))
-        headers.append(("Upstash-Message-Id", self.delivery_message_id(message_id)))
-        headers.append(("Upstash-Retried", self.retried()))
-        token = self.sign(body, url, now)
-        if token is not None:
-            headers.append(("Upstash-Signature", token))
-        self.sent[url].append(Delivered(options.method or "POST", url, headers, body, at=now))
+        headers = self.delivered_headers(request, message_id, self.sign(body, url, now))
+        method = request.options.method or "POST"
+        self.sent[url].append(Delivered(method, url, headers, body, at=now))
 
     def batch(self, body: bytes) -> Any:
         try:
@@ -209,36 +210,45 @@ class AcceptsNegativeDelay(ReferenceServer):
 class KeepsForwardPrefix(ReferenceServer):
     """Passes Upstash-Forward-* on under its full name."""
 
-    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
-        return [(f"Upstash-Forward-{n}", v) for n, v in options.forward.items()]
+    def delivered_headers(
+        self, request: PublishRequest, message_id: str, signature: str
+    ) -> list[tuple[str, str]]:
+        forwarded = {name.lower() for name in request.options.forward}
+        return [
+            (f"Upstash-Forward-{n}" if n.lower() in forwarded else n, v)
+            for n, v in super().delivered_headers(request, message_id, signature)
+        ]
 
 
 class HashesBodyAsText(ReferenceServer):
     """Signs the body after decoding it as UTF-8 text, as the SDK receivers hash it."""
 
-    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+    def sign(self, body: bytes, url: str, now: datetime) -> str:
         return super().sign(body.decode("utf-8", "replace").encode("utf-8"), url, now)
 
 
 class SignsWrongSub(ReferenceServer):
     """Signs for the destination without its query string."""
 
-    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+    def sign(self, body: bytes, url: str, now: datetime) -> str:
         return super().sign(body, url.split("?", 1)[0], now)
 
 
 class SignsWithUnknownKey(ReferenceServer):
     """Signs with a key that is neither the current nor the next one it reports."""
 
-    def sign(self, body: bytes, url: str, now: datetime) -> str | None:
+    def sign(self, body: bytes, url: str, now: datetime) -> str:
         return sign(body, url=url, key="sig_not_the_reported_key", now=now)
 
 
 class DropsForwardedAuthorization(ReferenceServer):
-    """Drops Upstash-Forward-Authorization, mistaking it for the QStash token."""
+    """Drops the forwarded Authorization, mistaking it for the QStash token."""
 
-    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
-        return [(n, v) for n, v in options.forward.items() if n.lower() != "authorization"]
+    def delivered_headers(
+        self, request: PublishRequest, message_id: str, signature: str
+    ) -> list[tuple[str, str]]:
+        headers = super().delivered_headers(request, message_id, signature)
+        return [(n, v) for n, v in headers if n.lower() != "authorization"]
 
 
 class LeaksSettings(ReferenceServer):
@@ -254,8 +264,10 @@ class LeaksSettings(ReferenceServer):
         )
         return super().submit(method, path, headers, body)
 
-    def forwarded(self, options: MessageOptions) -> list[tuple[str, str]]:
-        return [*super().forwarded(options), *self.settings]
+    def delivered_headers(
+        self, request: PublishRequest, message_id: str, signature: str
+    ) -> list[tuple[str, str]]:
+        return [*super().delivered_headers(request, message_id, signature), *self.settings]
 
 
 class RefusesOrphanCallbackScope(ReferenceServer):
@@ -272,8 +284,8 @@ class RefusesOrphanCallbackScope(ReferenceServer):
 class RetriedFromOne(ReferenceServer):
     """Counts attempts instead of retries: Upstash-Retried is 1 on the first delivery."""
 
-    def retried(self) -> str:
-        return "1"
+    def retried(self) -> int:
+        return 1
 
 
 class IgnoresDeduplication(ReferenceServer):
@@ -331,6 +343,16 @@ class IgnoresQueryOptions(ReferenceServer):
         return super().decode(path, headers)
 
 
+class SignsNothing(ReferenceServer):
+    """Delivers without Upstash-Signature, as the public emulators found so far do."""
+
+    def delivered_headers(
+        self, request: PublishRequest, message_id: str, signature: str
+    ) -> list[tuple[str, str]]:
+        headers = super().delivered_headers(request, message_id, signature)
+        return [(n, v) for n, v in headers if n.lower() != "upstash-signature"]
+
+
 #: Each mutant, the case ids that must catch it, and words the failure message must contain.
 MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
     AcceptsNegativeDelay: (("refusal.negative-delay",), "negative delay"),
@@ -361,4 +383,5 @@ MUTANTS: dict[type[ReferenceServer], tuple[tuple[str, ...], str]] = {
     NewIdOnDelivery: (("delivery.message-id", "batch.delivered"), "Upstash-Message-Id"),
     BatchAsObject: (("batch.accepted",), "one element per item"),
     IgnoresQueryOptions: (("delivery.query-options",), "query parameters are QStash's options"),
+    SignsNothing: (("delivery.signature", "delivery.readable"), "no Upstash-Signature header"),
 }

@@ -98,6 +98,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from qstash_protocol._resources import vector_text
+from qstash_protocol.delivery.request import decode_delivery
 from qstash_protocol.delivery.signature import (
     InvalidSignature,
     SigningKeys,
@@ -1151,6 +1152,14 @@ def _method(run: _Run) -> None:
         _fail(f"delivered with {delivery.method} although Upstash-Method said PUT")
 
 
+def _readable(sent: _Published) -> None:
+    try:
+        decode_delivery(sent.delivery.headers)
+    except InvalidHeaders as error:
+        problems = "; ".join(str(e).split("\n", 1)[0] for e in error.errors)
+        _fail(f"a receiver cannot read the delivery's headers: {problems}")
+
+
 def _query_options(run: _Run) -> None:
     destination = run.url("hook?source=conformance")
     path = f"/v2/publish/{destination}&upstash-method=PUT&upstash-forward-x-query=q1"
@@ -1422,6 +1431,13 @@ def conformance_cases() -> tuple[ConformanceCase, ...]:
             "Upstash-Message-Id is the id the publish response gave",
             "delivery",
             _delivery_case(_message_id),
+            needs=delivery,
+        ),
+        _case(
+            "delivery.readable",
+            "a receiver can read the delivery: Upstash-Message-Id, -Retried, -Signature present",
+            "delivery",
+            _delivery_case(_readable),
             needs=delivery,
         ),
         _case(
