@@ -67,10 +67,17 @@ class ReferenceServer:
         self.sent: dict[str, list[Delivered]] = defaultdict(list)
         self.planned: dict[str, datetime] = {}
         self.seen: dict[str, tuple[str, datetime]] = {}
+        self.schedules: set[str] = set()
 
     # -- the adapter ------------------------------------------------------------------------
 
     def submit(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Any:
+        if method == "DELETE" and path.startswith("/v2/schedules/"):
+            schedule_id = path.removeprefix("/v2/schedules/")
+            if schedule_id not in self.schedules:
+                return _json(404, {"error": f"schedule {schedule_id} not found"})
+            self.schedules.remove(schedule_id)
+            return Response(200)
         if method != "POST":
             return _json(405, {"error": f"{method} is not allowed on {path}"})
         if path == "/v2/batch":
@@ -82,7 +89,9 @@ class ReferenceServer:
         if request.destination.kind != "url":
             return _json(404, {"error": f"url group {request.destination} not found"})
         if request.kind == "schedule":
-            return _json(201, {"scheduleId": f"scd_{uuid.uuid4().hex}"})
+            schedule_id = f"scd_{uuid.uuid4().hex}"
+            self.schedules.add(schedule_id)
+            return _json(201, {"scheduleId": schedule_id})
         accepted = self.accept(request, body)
         answer = PublishResponse(
             message_id=accepted.message_id, deduplicated=accepted.deduplicated or None

@@ -173,6 +173,22 @@ def test_the_kit_sends_no_authorization_header_of_its_own() -> None:
     assert not any(n.lower() == "authorization" for headers in seen for n, _ in headers)
 
 
+def test_the_kit_deletes_the_schedules_it_creates() -> None:
+    created: list[str] = []
+
+    class Counting(ReferenceServer):
+        def submit(self, method: str, path: str, headers: Any, body: bytes) -> Any:
+            answer = super().submit(method, path, headers, body)
+            if method == "POST" and path.startswith("/v2/schedules/") and answer.status == 201:
+                created.append(json.loads(answer.body)["scheduleId"])
+            return answer
+
+    server = Counting()
+    assert run_conformance(server, select=["acceptance.valid-vector"]).ok
+    assert created, "no schedule vector ran"
+    assert server.schedules == set()
+
+
 def test_an_adapter_that_raises_fails_the_case_with_the_error() -> None:
     class Broken:
         def submit(self, method: str, path: str, headers: Any, body: bytes) -> Any:

@@ -79,10 +79,13 @@ lists every case and its sources):
   Not-Before in the past), so a server that enforces plan limits is not failed for enforcing them.
 - Samples are derandomised (the same requests every run), so a verdict is reproducible; a failing
   sample is shrunk by Hypothesis to a small request before it is reported.
+- The kit deletes each schedule it creates (``DELETE /v2/schedules/{id}``, the answer ignored),
+  so a run leaves nothing firing on a real server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -682,11 +685,14 @@ def _valid_vector(name: str, index: int) -> Callable[[_Run], None]:
                 f"publishes to the {kind} {str(request.destination)!r}, which the kit cannot create"
             )
         schedule = path.startswith("/v2/schedules/")
-        _expect_accepted(
+        created = _expect_accepted(
             run.submit("POST", path, headers, _TEXT_BODY),
             f"POST {path} with {_headers_text(headers) or 'no settings'}",
             schedule=schedule,
         )
+        if schedule:  # leave no schedule firing behind; the answer does not matter
+            with contextlib.suppress(_Failed):
+                run.submit("DELETE", f"/v2/schedules/{created}", [], b"")
 
     return check
 
