@@ -43,7 +43,9 @@ Readings taken where the sources are silent:
   of ASCII digits (``delivery.invalid_retried``); the schedule id and URL-group name follow
   their publish-side rules; the caller IP is an IPv4 or IPv6 address
   (``delivery.invalid_caller_ip``). The region is kept as sent (new regions may appear);
-  :func:`~qstash_protocol.normalize_region` reads it for key selection.
+  :func:`~qstash_protocol.normalize_region` reads it for key selection. ``Content-Type`` and
+  ``User-Agent`` are kept as sent: they are the application's to judge (a forwarded
+  ``Content-Type`` reaches the destination unchecked).
 - Each single-valued delivery header may appear once (``header.duplicate``); every problem is
   reported at once in one :class:`~qstash_protocol.InvalidHeaders`, as ``decode_headers`` does.
 """
@@ -63,7 +65,6 @@ from qstash_protocol.publish.headers import (
     InvalidHeader,
     canonical_header_name,
     header_text,
-    validate_content_type,
     validate_header_name,
     validate_header_value,
 )
@@ -222,7 +223,7 @@ _FIELDS: Final = {
     "upstash-topic-name": ("url_group", validate_url_group_name),
     "upstash-caller-ip": ("caller_ip", _caller_ip),
     "upstash-region": ("region", _non_empty),
-    "content-type": ("content_type", validate_content_type),
+    "content-type": ("content_type", lambda text: text),
     "user-agent": ("user_agent", lambda text: text),
 }
 
