@@ -173,6 +173,22 @@ def test_the_kit_sends_no_authorization_header_of_its_own() -> None:
     assert not any(n.lower() == "authorization" for headers in seen for n, _ in headers)
 
 
+@pytest.mark.parametrize(
+    ("case_id", "at_least"), [("acceptance.valid-sample", 8), ("acceptance.invalid-sample", 8)]
+)
+def test_the_samples_send_requests(case_id: str, at_least: int) -> None:
+    sent: list[str] = []
+
+    class Counting(ReferenceServer):
+        def submit(self, method: str, path: str, headers: Any, body: bytes) -> Any:
+            sent.append(path)
+            return super().submit(method, path, headers, body)
+
+    report = run_conformance(Counting(), select=[case_id], examples=10)
+    assert report.results[0].verdict == "pass"
+    assert len(sent) >= at_least, sent
+
+
 def test_the_kit_deletes_the_schedules_it_creates() -> None:
     created: list[str] = []
 
