@@ -9,6 +9,8 @@ Run: ``python benchmarks/bench_signature.py`` (needs the ``test`` extra for the 
 - *sign*: ``sign`` against ``jwt.encode`` of the same claims plus the body hash (what a test
   server would write by hand). Target: no slower (ratio >= 1.0).
 
+- *hostile*: how long refusing a hostile token takes (no peer: the point is that it is fast).
+
 Both sides must agree (the Receiver accepts our token, PyJWT writes the same token) before
 anything is timed. Each ratio is the best of several runs; the script prints all.
 """
@@ -26,7 +28,7 @@ import jwt
 from jwt.utils import base64url_encode
 from qstash import Receiver
 
-from qstash_protocol import SigningKeys, sign, verify_signature
+from qstash_protocol import InvalidSignature, SigningKeys, sign, verify_signature
 
 CURRENT, NEXT = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r", "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"
 URL = "https://example.com/api/webhook"
@@ -50,6 +52,14 @@ def pyjwt_sign(now: int) -> str:
         "body": digest,
     }
     return jwt.encode(claims, CURRENT, algorithm="HS256", headers={"typ": "JWT"})
+
+
+def _refused(token: str, keys: SigningKeys) -> None:
+    try:
+        verify_signature(token, body=BODY, keys=keys)
+    except InvalidSignature:
+        return
+    sys.exit(f"accepted {token[:40]!r}")
 
 
 def main() -> None:
@@ -81,6 +91,18 @@ def main() -> None:
             1.0,
         )
     )
+    hostile = {
+        "1 MB token": "a" * 1_000_000,
+        "16 KiB of dots": "." * 16384,
+        "header nested 5000 deep": base64url_encode(b"[" * 5000 + b"]" * 5000).decode() + ".e30.x",
+        "alg none": base64url_encode(b'{"alg":"none"}').decode() + ".e30.",
+    }
+    for label, token in hostile.items():
+        try:
+            verify_signature(token, body=BODY, keys=keys)
+        except InvalidSignature as error:
+            seconds = per_call(lambda token=token: _refused(token, keys), number=200)
+            print(f"hostile: {label:26} refused ({error.code}) in {seconds * 1e6:8.1f} us")
     for label, ours_s, theirs_s, peer, target in results:
         ratio = theirs_s / ours_s
         verdict = "ok" if ratio >= target else "BELOW TARGET"

@@ -424,6 +424,11 @@ ENVIRONMENT = {
         # QSTASH_REGION is normalised too (the JS SDK runs it through the same function).
         ("US-EAST-1", {**ENVIRONMENT, "QSTASH_REGION": "us-east-1"}, "sig_us_current"),
         ("US-EAST-1", {"QSTASH_CURRENT_SIGNING_KEY": "sig_a"}, None),
+        # QSTASH_DEV=true|1 selects the dev server's keys before anything else.
+        ("US-EAST-1", {**ENVIRONMENT, "QSTASH_DEV": "true"}, "dev"),
+        (None, {"QSTASH_DEV": "1"}, "dev"),
+        ("US-EAST-1", {**ENVIRONMENT, "QSTASH_DEV": "false"}, "sig_us_current"),
+        ("US-EAST-1", {**ENVIRONMENT, "QSTASH_DEV": "0"}, "sig_us_current"),
         ("US-EAST-1", {}, None),
     ],
 )
@@ -433,6 +438,8 @@ def test_signing_keys_for_region(
     keys = signing_keys_for_region(region, environment)
     if current is None:
         assert keys is None
+    elif current == "dev":
+        assert keys is DEV_SIGNING_KEYS
     else:
         assert keys is not None
         assert keys.current == current
@@ -560,3 +567,58 @@ def test_js_signer_tokens_get_the_js_receivers_verdict(case: dict[str, Any]) -> 
         assert verdict == "OK"
         return
     assert ("output" in case) == (verdict == "OK")
+
+
+@pytest.mark.parametrize("depth", [100, 900, 980, 995, 2000])
+def test_nested_json_near_the_recursion_limit_gives_invalid_signature(depth: int) -> None:
+    nested = b"[" * depth + b"]" * depth
+    hmac_sha256 = jwt.algorithms.HMACAlgorithm(jwt.algorithms.HMACAlgorithm.SHA256)
+    for header, payload in (
+        (b'{"alg":"HS256","crit":' + nested + b"}", b"{}"),
+        (b'{"alg":"HS256"}', b'{"iss":"Upstash","sub":' + nested + b',"exp":1,"nbf":1,"body":""}'),
+    ):
+        signing_input = (
+            jwt.utils.base64url_encode(header) + b"." + jwt.utils.base64url_encode(payload)
+        )
+        signature = jwt.utils.base64url_encode(hmac_sha256.sign(signing_input, CURRENT.encode()))
+        with pytest.raises(InvalidSignature) as info:
+            _verify((signing_input + b"." + signature).decode())
+        assert info.value.code in {
+            "signature.malformed",
+            "signature.critical_header",
+            "signature.invalid_claim",
+        }
+
+
+STRUCTURAL = {
+    "signature.malformed",
+    "signature.algorithm",
+    "signature.type",
+    "signature.critical_header",
+    "signature.bad_signature",
+}
+
+
+@given(
+    body=st.binary(max_size=100),
+    edits=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(B64URL + ".")), max_size=3),
+)
+def test_we_agree_with_pyjwt_on_which_tokens_are_well_formed(
+    body: bytes, edits: list[tuple[int, str]]
+) -> None:
+    """After edits to a token: PyJWT's signature check passes exactly when ours does."""
+    token = sign(body, url=URL, key=CURRENT, now=NOW, jti="jwt_x")
+    for position, char in edits:
+        index = position % len(token)
+        token = token[:index] + char + token[index + 1 :]
+    try:
+        jwt.api_jws.PyJWS().decode_complete(token, CURRENT, algorithms=["HS256"])
+        theirs = True
+    except jwt.exceptions.InvalidTokenError:
+        theirs = False
+    try:
+        _verify(token, body, url=None)
+        ours = True
+    except InvalidSignature as error:
+        ours = error.code not in STRUCTURAL
+    assert ours == theirs

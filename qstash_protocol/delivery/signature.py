@@ -56,6 +56,7 @@ https://github.com/upstash/qstash-js/blob/main/src/receiver.ts):
 - **The body claim** matches in its unpadded form or padded with one ``=`` (a SHA-256 is 32
   bytes: 43 characters, or 44 with padding; the docs' example is padded, the SDKs' own test
   signers emit none). A claim in standard base64 (``+``, ``/``) does not match, as in every SDK.
+  :func:`sign` writes the padded form, as in the docs' example token.
 - **The URL** (``sub``) is compared only when the caller passes ``url``, as in every SDK, with
   :func:`same_url`: scheme and host case-insensitive, a default port (80 for http, 443 for https)
   equal to no port, an empty path equal to ``/`` (RFC 3986 §6.2.2.1 and §6.2.3), everything else
@@ -255,7 +256,12 @@ class SignatureClaims:
     key: Literal["current", "next"]
 
     def to_dict(self) -> dict[str, Any]:
-        """The claims as JSON-ready data (the form the CLI and the vectors use)."""
+        """The claims as JSON-ready data (the form the CLI and the vectors use).
+
+        >>> token = sign(b"", url="https://example.com", key="sig_k", now=0, jti="jwt_0")
+        >>> verify_signature(token, body=b"", keys=SigningKeys("sig_k"), now=0).to_dict()["key"]
+        'current'
+        """
         return {
             "issuer": self.issuer,
             "subject": self.subject,
@@ -370,16 +376,17 @@ def sign(
 
 
 def _split(token: str) -> tuple[str, str, str]:
-    parts = token.split(".")
-    if len(parts) != 3:
+    dots = token.count(".")
+    if dots != 2:
         raise _fail(
             "signature.malformed",
-            f"expected a JWT: three base64url segments joined by '.', got {len(parts)} segment"
-            + ("" if len(parts) == 1 else "s"),
+            f"expected a JWT: three base64url segments joined by '.', got {dots + 1} segment"
+            + ("" if dots == 0 else "s"),
             token,
             (0, len(token)),
         )
-    return parts[0], parts[1], parts[2]
+    header, payload, signature = token.split(".")
+    return header, payload, signature
 
 
 def _check_segment(part: str, what: str, token: str, start: int) -> None:
@@ -423,15 +430,30 @@ def _json_object(segment: str, what: str, token: str, offset: int) -> dict[str, 
     if not isinstance(decoded, dict):
         raise _fail(
             "signature.malformed",
-            f"expected the JWT {what} to be a JSON object, got a JSON {type(decoded).__name__}",
+            f"expected the JWT {what} to be a JSON object, got {_JSON_TYPES[type(decoded)]}",
             token,
             span,
         )
     return decoded
 
 
+_JSON_TYPES: Final = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
 def _shown(value: Any) -> str:
-    text = json.dumps(value)
+    """A claim or header value for a message: its JSON text, cut to 60 characters."""
+    try:
+        text = json.dumps(value)
+    except (ValueError, RecursionError):  # deeply nested: name its type instead
+        return f"{_JSON_TYPES.get(type(value), 'a value')} nested too deep to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -693,7 +715,9 @@ def signing_keys_for_region(
     ``{REGION}_QSTASH_CURRENT_SIGNING_KEY`` and ``{REGION}_QSTASH_NEXT_SIGNING_KEY`` when both are
     set. Otherwise, or when they are missing, ``QSTASH_CURRENT_SIGNING_KEY`` and
     ``QSTASH_NEXT_SIGNING_KEY`` are used; ``None`` when those are missing too (qstash-js
-    ``src/client/multi-region/incoming.ts``, ``getReceiverSigningKeys``).
+    ``src/client/multi-region/incoming.ts``, ``getReceiverSigningKeys``). ``QSTASH_DEV`` set to
+    ``true`` or ``1`` selects :data:`DEV_SIGNING_KEYS` before anything else, as there (the JS SDK
+    throws on other values but ``false``, ``0`` and empty; here they all mean off).
 
     >>> env = {"QSTASH_REGION": "US_EAST_1",
     ...        "US_EAST_1_QSTASH_CURRENT_SIGNING_KEY": "sig_us_a",
@@ -704,6 +728,8 @@ def signing_keys_for_region(
     >>> signing_keys_for_region("EU-CENTRAL-1", env).current
     'sig_eu_a'
     """
+    if environment.get("QSTASH_DEV") in ("true", "1"):
+        return DEV_SIGNING_KEYS
     if normalize_region(environment.get("QSTASH_REGION")) is not None:
         selected = normalize_region(region)
         if selected is not None:
