@@ -24,6 +24,7 @@ from qstash_protocol.testing.conformance import (
 )
 from tests.conformance_server import (
     MUTANTS,
+    BatchAsObject,
     DropsForwardedAuthorization,
     ReferenceServer,
     RefusesOrphanCallbackScope,
@@ -381,3 +382,62 @@ def test_the_kit_reads_the_vectors_of_the_source_tree() -> None:
     for name in ("request.json", "headers.json"):
         text = (ROOT / "tests" / "vectors" / name).read_text(encoding="utf-8")
         assert vector_text(name) == text
+
+
+CLIENT_VECTORS = {
+    "description": "two requests a client was seen sending",
+    "parser": "workflow_py",
+    "cases": [
+        {
+            "input": {
+                "path": "/v2/publish/https://wf.example/api/workflow",
+                "headers": [
+                    ["host", "qstash.upstash.io"],
+                    ["content-length", "2"],
+                    ["authorization", "Bearer TOKEN"],
+                    ["Upstash-Workflow-RunId", "wfr_1"],
+                    ["Upstash-Forward-Upstash-Workflow-Sdk-Version", "1"],
+                ],
+            },
+            "output": {},
+        },
+        {
+            "input": {
+                "path": "/v2/batch",
+                "headers": [
+                    ["authorization", "Bearer TOKEN"],
+                    ["content-type", "application/json"],
+                ],
+                "batch": [
+                    {"destination": "https://wf.example/a", "headers": [["Upstash-Retries", "1"]]},
+                    {"destination": "https://wf.example/b", "queue": "q", "headers": []},
+                ],
+            },
+            "output": [],
+        },
+    ],
+}
+
+
+def test_requests_real_clients_sent_are_replayed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qstash_protocol.testing import conformance
+
+    real = conformance.vector_text
+
+    def vector_text(name: str) -> str:
+        if name == "workflow_py.json":
+            return json.dumps(CLIENT_VECTORS)
+        return real(name)
+
+    monkeypatch.setattr(conformance, "vector_text", vector_text)
+    conformance._vectors.cache_clear()
+    try:
+        cases = conformance._client_cases()
+        assert [c.id for c in cases] == ["acceptance.workflow-py.1", "acceptance.workflow-py.2"]
+        good = [run_case(c, ReferenceServer()) for c in cases]
+        assert [r.verdict for r in good] == ["pass", "pass"], good
+        bad = run_case(cases[1], BatchAsObject())
+        assert bad.verdict == "fail"
+        assert "not a batch response" in bad.message
+    finally:
+        conformance._vectors.cache_clear()

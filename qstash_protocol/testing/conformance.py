@@ -49,7 +49,9 @@ lists every case and its sources):
   body ``{"messageId": ...}`` (``{"scheduleId": ...}`` for schedules). The expectation is always
   the library's own verdict (:func:`~qstash_protocol.decode_request`), so the kit and the library
   never disagree. Vectors that publish to a URL group or the LLM API are skipped: the kit cannot
-  know which URL groups exist on the server.
+  know which URL groups exist on the server. So are the requests the official workflow SDKs were
+  captured sending (``workflow_py.json``, ``workflow_js.json``), batches included, when the
+  package ships them.
 - **Refusal**: every invalid vector, a Hypothesis sample of invalid header sets and a list of
   targeted mistakes (negative delay, negative retries, ...) is refused with 4xx and a JSON body
   ``{"error": "<text>"}`` (the error model of QStash's OpenAPI document; the service answered
@@ -101,7 +103,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from qstash_protocol._resources import vector_text
-from qstash_protocol.delivery.request import decode_delivery
+from qstash_protocol.delivery.request import TRANSPORT_HEADERS, decode_delivery
 from qstash_protocol.delivery.signature import (
     InvalidSignature,
     SigningKeys,
@@ -109,13 +111,14 @@ from qstash_protocol.delivery.signature import (
     same_url,
     verify_signature,
 )
-from qstash_protocol.publish.batch import encode_batch
+from qstash_protocol.publish.batch import InvalidBatch, decode_batch, encode_batch
 from qstash_protocol.publish.codec import InvalidHeaders, decode_headers
 from qstash_protocol.publish.headers import Headers
 from qstash_protocol.publish.limits import Limits
 from qstash_protocol.publish.options import Callback, FlowControl
 from qstash_protocol.publish.request import PublishRequest, decode_request
 from qstash_protocol.publish.responses import (
+    ErrorResponse,
     InvalidResponse,
     PublishResponse,
     parse_batch_response,
@@ -454,6 +457,11 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 
 _MISSING: Final = object()
+#: Headers the kit never passes to the adapter: the token (the adapter adds its own) and the
+#: transport headers a captured request carries, which the adapter's HTTP client writes itself.
+_NOT_SENT: Final = frozenset(
+    ["authorization", "accept-encoding", *(name.lower() for name in TRANSPORT_HEADERS)]
+)
 
 
 @dataclass(frozen=True)
@@ -506,7 +514,7 @@ class _Run:
     def submit(
         self, method: str, path: str, headers: Iterable[tuple[str, str]], body: bytes
     ) -> _Reply:
-        sent = [(n, v) for n, v in headers if n.lower() != "authorization"]
+        sent = [(n, v) for n, v in headers if n.lower() not in _NOT_SENT]
         try:
             answer = self.adapter.submit(method, path, sent, body)
         except Exception as error:  # the adapter's own failure is the server's verdict
@@ -651,7 +659,12 @@ def _library_error(path: str, headers: list[tuple[str, str]]) -> InvalidHeaders 
 
 @cache
 def _vectors(name: str) -> list[dict[str, Any]]:
-    cases: list[dict[str, Any]] = json.loads(vector_text(name))["cases"]
+    """The cases of a vector file; none when this version of the package does not ship it."""
+    try:
+        text = vector_text(name)
+    except FileNotFoundError:
+        return []
+    cases: list[dict[str, Any]] = json.loads(text)["cases"]
     return cases
 
 
@@ -757,6 +770,91 @@ def _vector_cases() -> list[ConformanceCase]:
                         _invalid_vector(name, index, header=True),
                     )
                 )
+    return cases
+
+
+#: Every request an official client was captured sending: (vector file, id label, client).
+_CLIENT_VECTORS: Final = (
+    ("workflow_py.json", "workflow-py", "the Python workflow SDK"),
+    ("workflow_js.json", "workflow-js", "the TypeScript workflow SDK"),
+)
+
+
+def _pairs_of(headers: Any) -> list[tuple[str, str]]:
+    items = headers.items() if isinstance(headers, dict) else headers
+    return [(str(n), str(v)) for n, v in items]
+
+
+def _client_vector(name: str, index: int) -> Callable[[_Run], None]:
+    def check(run: _Run) -> None:
+        request = _vectors(name)[index]["input"]
+        path, headers = request["path"], _pairs_of(request.get("headers") or [])
+        if request.get("batch") is None:
+            shown = _headers_text(h for h in headers if h[0].lower() not in _NOT_SENT)
+            what = f"POST {path} with {shown}"
+            try:
+                decoded = decode_request(path, headers)
+            except InvalidHeaders as error:
+                _skip(
+                    f"this qstash_protocol refuses the request ({error.errors[0].code}); a "
+                    "version that accepts it, as the service does, checks this case"
+                )
+            if decoded.destination.kind != "url":
+                _skip(f"publishes to {str(decoded.destination)!r}, which the kit cannot create")
+            _expect_accepted(run.submit("POST", path, headers, _TEXT_BODY), what)
+            return
+        items = []
+        for item in request["batch"]:
+            entry: dict[str, Any] = {
+                "destination": item["destination"],
+                "headers": dict(_pairs_of(item.get("headers") or [])),
+                "body": _TEXT_BODY.decode(),
+            }
+            if item.get("queue"):
+                entry["queue"] = item["queue"]
+            items.append(entry)
+        body = json.dumps(items).encode()
+        try:
+            decoded_items = decode_batch(body)
+        except InvalidBatch as error:
+            _skip(
+                f"this qstash_protocol refuses the batch ({error.errors[0].code}); a version "
+                "that accepts it, as the service does, checks this case"
+            )
+        if any(d.destination.kind != "url" for d in decoded_items):
+            _skip("a batch item goes to a URL group or an API, which the kit cannot create")
+        reply = run.submit("POST", "/v2/batch", headers, body)
+        what = f"the batch of {len(items)} the client sent"
+        if not 200 <= reply.status < 300:
+            _fail(f"refused {what}: {reply.shown()}; it must be accepted with 2xx")
+        try:
+            answers = parse_batch_response(reply.body)
+        except InvalidResponse as error:
+            _fail(f"accepted {what} but the body is not a batch response ({error.message})")
+        if len(answers) != len(items):
+            _fail(f"answered {what} with {len(answers)} elements, not one per item")
+        refused = [a for a in answers if isinstance(a, ErrorResponse)]
+        if refused:
+            _fail(f"refused items of {what}: {_shorten(refused[0].error)}")
+
+    return check
+
+
+def _client_cases() -> list[ConformanceCase]:
+    cases = []
+    for name, label, client in _CLIENT_VECTORS:
+        for index, vector in enumerate(_vectors(name)):
+            if "output" not in vector:
+                continue
+            cases.append(
+                ConformanceCase(
+                    f"acceptance.{label}.{index + 1}",
+                    f"request {index + 1} {client} was seen sending is accepted",
+                    f"{_SPEC}#acceptance",
+                    "must",
+                    _client_vector(name, index),
+                )
+            )
     return cases
 
 
@@ -1372,6 +1470,7 @@ def conformance_cases() -> tuple[ConformanceCase, ...]:
     delivery: tuple[Capability, ...] = ("delivery",)
     cases = [
         *_vector_cases(),
+        *_client_cases(),
         _case(
             "acceptance.valid-sample",
             "a Hypothesis sample of valid publish requests is accepted",
