@@ -49,9 +49,9 @@ lists every case and its sources):
   body ``{"messageId": ...}`` (``{"scheduleId": ...}`` for schedules). The expectation is always
   the library's own verdict (:func:`~qstash_protocol.decode_request`), so the kit and the library
   never disagree. Vectors that publish to a URL group or the LLM API are skipped: the kit cannot
-  know which URL groups exist on the server. So are the requests the official workflow SDKs were
-  captured sending (``workflow_py.json``, ``workflow_js.json``), batches included, when the
-  package ships them.
+  know which URL groups exist on the server. The requests the official workflow SDKs were
+  captured sending (``workflow_py.json``, ``workflow_js.json``), batches included, are replayed
+  too when the package ships them.
 - **Refusal**: every invalid vector, a Hypothesis sample of invalid header sets and a list of
   targeted mistakes (negative delay, negative retries, ...) is refused with 4xx and a JSON body
   ``{"error": "<text>"}`` (the error model of QStash's OpenAPI document; the service answered
