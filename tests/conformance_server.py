@@ -72,8 +72,8 @@ class ReferenceServer:
     # -- the adapter ------------------------------------------------------------------------
 
     def submit(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Any:
-        if method == "DELETE" and path.startswith("/v2/schedules/"):
-            schedule_id = path.removeprefix("/v2/schedules/")
+        if method == "DELETE" and path.startswith(("/v2/schedules/", "/v1/scheduled/")):
+            schedule_id = path.rpartition("/")[2]
             if schedule_id not in self.schedules:
                 return _json(404, {"error": f"schedule {schedule_id} not found"})
             self.schedules.remove(schedule_id)
@@ -88,7 +88,7 @@ class ReferenceServer:
             return self.refuse(error)
         if request.destination.kind != "url":
             return _json(404, {"error": f"url group {request.destination} not found"})
-        if request.kind == "schedule":
+        if request.creates_schedule:
             schedule_id = f"scd_{uuid.uuid4().hex}"
             self.schedules.add(schedule_id)
             return _json(201, {"scheduleId": schedule_id})
