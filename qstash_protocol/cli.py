@@ -13,6 +13,8 @@ Subcommands:
 - ``sign --key K --url U --body-file F``: print the token QStash would send (for test servers).
 - ``conformance module:factory [--json]``: run the conformance kit against the server adapter the
   factory returns; a verdict per case and a summary, exit 1 if any case failed.
+- ``callback FILE|- [--failure]``: validate the JSON body of a callback (or failure callback) and
+  print it decoded, or every problem with its JSON path.
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from qstash_protocol._cli import Output
+from qstash_protocol._cli import callback as _callback
 from qstash_protocol._cli import check as _check
 from qstash_protocol._cli import conformance as _conformance
 from qstash_protocol._cli import duration as _duration
@@ -45,6 +48,7 @@ _COMMANDS = (
     _verify,
     _sign,
     _conformance,
+    _callback,
 )
 
 
