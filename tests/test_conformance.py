@@ -219,6 +219,18 @@ def test_an_adapter_that_raises_fails_the_case_with_the_error() -> None:
     assert result.message.startswith("the adapter raised ConnectionError: refused")
 
 
+def test_an_answer_the_kit_cannot_read_fails_the_case_and_the_run_goes_on() -> None:
+    class Odd:
+        def submit(self, method: str, path: str, headers: Any, body: bytes) -> Any:
+            return Response(201, {}, 12345)  # type: ignore[arg-type]
+
+    report = run_conformance(Odd(), select=["refusal.negative-delay", "batch.accepted"])
+    assert [r.verdict for r in report.results] == ["fail", "fail"]
+    assert report.results[0].message == (
+        "the case could not run: TypeError: a body must be bytes or text, got int"
+    )
+
+
 def test_a_delivery_in_the_past_of_the_checks_clock_still_verifies() -> None:
     class Late(ReferenceServer):
         def delivered(self, url: str) -> list[Delivered]:

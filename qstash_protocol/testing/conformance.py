@@ -1688,6 +1688,8 @@ def run_case(
         return Result(*base, "fail", str(failed))
     except _Skipped as skipped:
         return Result(*base, "skip", str(skipped))
+    except Exception as error:  # an adapter that answers in a shape the kit cannot read
+        return Result(*base, "fail", f"the case could not run: {type(error).__name__}: {error}")
     return Result(*base, "pass")
 
 
