@@ -114,7 +114,13 @@ from qstash_protocol.publish.responses import (
     parse_publish_response,
     parse_schedule_response,
 )
-from qstash_protocol.values.cron import MAX_CRON_LENGTH, InvalidCron, validate_cron
+from qstash_protocol.values.cron import (
+    MAX_CRON_LENGTH,
+    CronSchedule,
+    InvalidCron,
+    parse_cron,
+    validate_cron,
+)
 from qstash_protocol.values.deduplication import (
     CONTENT_DEDUPLICATION_HEADER_PREFIX,
     MAX_DEDUPLICATION_ID_LENGTH,
@@ -249,6 +255,7 @@ __all__ = [
     "BatchResponseItem",
     "Callback",
     "CallbackPayload",
+    "CronSchedule",
     "DelaySource",
     "Delivery",
     "Destination",
@@ -327,6 +334,7 @@ __all__ = [
     "parse_callback",
     "parse_callback_url",
     "parse_content_based_deduplication",
+    "parse_cron",
     "parse_destination",
     "parse_duration",
     "parse_error_response",

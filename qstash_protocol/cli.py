@@ -8,13 +8,15 @@ Subcommands:
 - ``schedule [EXPR] --retries N``: the delay before each retry and the time since the first
   attempt failed, for a retry-delay expression or QStash's default backoff.
 - ``duration VALUE``: parse a QStash duration, print its length in seconds and its canonical form.
+- ``callback FILE|- [--failure]``: validate the JSON body of a callback (or failure callback) and
+  print it decoded, or every problem with its JSON path.
 - ``verify TOKEN --key K [--next-key K] --body-file F [--url U]``: verify an
   ``Upstash-Signature`` token for a body, and print its claims or the precise error.
 - ``sign --key K --url U --body-file F``: print the token QStash would send (for test servers).
+- ``cron TEXT [-n N] [--after ISO]``: the next runs of an ``Upstash-Cron`` schedule, in its zone
+  and in UTC, as QStash (robfig/cron v3) computes them.
 - ``conformance module:factory [--json]``: run the conformance kit against the server adapter the
   factory returns; a verdict per case and a summary, exit 1 if any case failed.
-- ``callback FILE|- [--failure]``: validate the JSON body of a callback (or failure callback) and
-  print it decoded, or every problem with its JSON path.
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -32,6 +34,7 @@ from qstash_protocol._cli import Output
 from qstash_protocol._cli import callback as _callback
 from qstash_protocol._cli import check as _check
 from qstash_protocol._cli import conformance as _conformance
+from qstash_protocol._cli import cron as _cron
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
 from qstash_protocol._cli import sign as _sign
@@ -45,10 +48,11 @@ _COMMANDS = (
     _check,
     _schedule,
     _duration,
+    _callback,
     _verify,
     _sign,
+    _cron,
     _conformance,
-    _callback,
 )
 
 

@@ -171,3 +171,46 @@ def test_a_closed_pipe_keeps_the_exit_status() -> None:
     assert status == 1
     status = main(["check", str(EXAMPLES / "publish.http")], out=Closed(), err=io.StringIO())
     assert status == 0
+
+
+def test_cron_next_runs_in_the_zone_and_utc() -> None:
+    status, out, err = run(
+        ["cron", "CRON_TZ=Europe/Berlin 30 2 * * *", "-n", "3", "--after", "2024-10-26T12:00Z"]
+    )
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        "canonical: CRON_TZ=Europe/Berlin 30 2 * * *",
+        "zone: Europe/Berlin",
+        "next runs after 2024-10-26 12:00:00 UTC:",
+        "  2024-10-27 02:30 Sun  CEST (+0200)  2024-10-27 00:30 UTC",
+        "  2024-10-27 02:30 Sun   CET (+0100)  2024-10-27 01:30 UTC",
+        "  2024-10-28 02:30 Mon   CET (+0100)  2024-10-28 01:30 UTC",
+    ]
+
+
+def test_cron_json_and_no_further_run() -> None:
+    status, out, _ = run(["cron", "0 0 29 2 *", "-n", "2", "--after", "2096-01-01", "--json"])
+    assert status == 0
+    assert json.loads(out) == {
+        "valid": True,
+        "canonical": "0 0 29 2 *",
+        "zone": None,
+        "runs": [{"local": "2096-02-29T00:00:00+00:00", "utc": "2096-02-29T00:00:00Z"}],
+    }
+    status, out, _ = run(["cron", "0 0 30 2 *", "--after", "2024-01-01T00:00:00+01:00"])
+    assert status == 0
+    assert out.splitlines()[-1] == "  no further run (robfig finds none within five years)"
+
+
+def test_cron_invalid_text_prints_the_caret() -> None:
+    status, _, err = run(["cron", "0 0 * * 7"])
+    assert status == 1
+    assert err.endswith("  0 0 * * 7\n          ^\n")
+    status, out, _ = run(["cron", "@daily", "--json"])
+    assert (status, json.loads(out)["error"]["code"]) == (1, "cron.unsupported")
+    assert run(["cron", "@daily", "--descriptors", "-n", "1"])[0] == 0
+
+
+@pytest.mark.parametrize("args", [["-n", "0"], ["--after", "yesterday"]])
+def test_cron_usage_errors(args: list[str]) -> None:
+    assert run(["cron", "* * * * *", *args])[0] == 2

@@ -46,10 +46,10 @@ def test_every_file_is_well_formed() -> None:
         assert document["description"], path
         assert document["cases"], path
         for case in document["cases"]:
-            assert set(case) <= {"description", "input", "options", "output", "error", "peers"}, (
-                case
-            )
+            allowed = {"description", "input", "options", "output", "error", "peers", "runs"}
+            assert set(case) <= allowed, case
             assert ("output" in case) != ("error" in case), case
+            assert "runs" not in case or "output" in case, case
             if "error" in case:
                 assert set(case["error"]) <= {"code", "span", "header", "pointer"}, case
 
@@ -60,6 +60,9 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
     options = case.get("options", {})
     if "output" in case:
         assert adapter.run(case["input"], options) == case["output"]
+        for runs in case.get("runs", []):
+            found = adapter.next_runs(case["input"], options, runs["after"], runs["count"])
+            assert found == runs["next"], runs["after"]
         return
     expected = case["error"]
     with pytest.raises(ProtocolError) as info:

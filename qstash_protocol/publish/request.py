@@ -51,7 +51,8 @@ Facts
   the parameter), as a setting given twice as headers is. Forwarded headers combine.
 - **The token** is recognised and kept out of everything shown: the ``value`` of every error is
   the path with the token's value replaced by ``***``, and :class:`PublishRequest` holds it as a
-  :class:`pydantic.SecretStr`, hidden from ``repr`` and from ``model_dump(mode="json")``. It is
+  :class:`pydantic.SecretStr`, hidden from ``repr`` and written ``**********`` by
+  ``model_dump(mode="json")``. It is
   never part of :attr:`PublishRequest.path`. Given twice, it is ``request.duplicate_token``.
 - **Enqueue and Delay / Not-Before / flow control** (sources disagree: the docs removed Delay and
   Not-Before from enqueue in 2024, https://github.com/upstash/docs/pull/279 says
@@ -227,9 +228,7 @@ class PublishRequest(BaseModel):
     options: MessageOptions = MessageOptions()
     api_version: Literal[1, 2] = 2
     body: str | None = None
-    qstash_token: Annotated[
-        SecretStr | None, PlainSerializer(lambda _: None, return_type=None, when_used="json")
-    ] = Field(default=None, repr=False)
+    qstash_token: SecretStr | None = Field(default=None, repr=False)
 
     def model_post_init(self, _context: Any, /) -> None:
         """Check that ``queue`` is given exactly for enqueue requests, and v1's one path."""

@@ -61,6 +61,7 @@ from qstash_protocol.publish.codec import encode_headers
 from qstash_protocol.publish.headers import MAX_SCOPE_DEPTH
 from qstash_protocol.publish.options import Callback, FlowControl, MessageOptions
 from qstash_protocol.publish.request import PublishRequest
+from qstash_protocol.values.cron import MAX_CRON_LENGTH
 from qstash_protocol.values.durations import (
     MAX_DURATION,
     MAX_DURATION_LENGTH,
@@ -81,12 +82,14 @@ __all__ = [
     "batch_requests",
     "callback_urls",
     "callbacks",
+    "cron_expressions",
     "deduplication_ids",
     "duration_strings",
     "durations",
     "flow_control_keys",
     "flow_control_values",
     "invalid_batch_bodies",
+    "invalid_cron_expressions",
     "invalid_deduplication_ids",
     "invalid_duration_strings",
     "invalid_flow_control_values",
@@ -1117,3 +1120,167 @@ def invalid_query_option_requests() -> st.SearchStrategy[InvalidExample]:
     >>> check()
     """
     return _broken_query()
+
+
+# --- Cron ------------------------------------------------------------------------------------
+
+#: (low, high, names) of the five fields, as robfig/cron v3 bounds them.
+_CRON_FIELDS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
+    (0, 59, ()),
+    (0, 23, ()),
+    (1, 31, ()),
+    (1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+    (0, 6, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
+)
+_CRON_ZONES = (
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "America/Sao_Paulo",
+    "Pacific/Chatham",
+    "Etc/GMT+5",
+)
+
+
+@st.composite
+def _cron_value(draw: st.DrawFn, index: int, low: int, high: int | None = None) -> tuple[str, int]:
+    """A value of field ``index`` from ``low`` to ``high``: a number, or a name in any case."""
+    field_low, field_high, names = _CRON_FIELDS[index]
+    value = draw(st.integers(low, field_high if high is None else high))
+    named: bool = draw(st.booleans())
+    if names and named:
+        name = names[value - field_low]
+        return draw(st.sampled_from([name, name.upper(), name.title()])), value
+    return str(value), value
+
+
+@st.composite
+def _cron_item(draw: st.DrawFn, index: int) -> str:
+    low, high, _ = _CRON_FIELDS[index]
+    kind = draw(st.sampled_from(["star", "value", "range", "step"]))
+    if kind == "star":
+        return draw(st.sampled_from(["*", "?"]))
+    first, start = draw(_cron_value(index, low))
+    if kind == "value":
+        return first
+    if kind == "range":
+        second, _ = draw(_cron_value(index, start))
+        return f"{first}-{second}"
+    step = draw(st.integers(1, high - low + 1))
+    base = draw(st.sampled_from(["*", first, f"{first}-{draw(_cron_value(index, start))[0]}"]))
+    return f"{base}/{step}"
+
+
+@st.composite
+def _cron_field(draw: st.DrawFn, index: int) -> str:
+    items = draw(st.lists(_cron_item(index), min_size=1, max_size=3))
+    if draw(st.integers(0, 9)) == 0:  # robfig drops empty list items: 1,,2
+        items.insert(draw(st.integers(0, len(items))), "")
+    return ",".join(items)
+
+
+@st.composite
+def _cron_text(draw: st.DrawFn, zones: bool) -> str:
+    fields = [draw(_cron_field(index)) for index in range(5)]
+    spaces = [draw(st.sampled_from([" ", " ", "  ", "\t"])) for _ in range(4)]
+    text = fields[0] + "".join(
+        space + field for space, field in zip(spaces, fields[1:], strict=True)
+    )
+    if zones and draw(st.booleans()):
+        prefix = draw(st.sampled_from(["CRON_TZ=", "TZ="]))
+        text = f"{prefix}{draw(st.sampled_from(_CRON_ZONES))} {text}"
+    return text
+
+
+def cron_expressions(*, zones: bool = True) -> st.SearchStrategy[str]:
+    """``Upstash-Cron`` texts robfig/cron v3 (and so ``parse_cron``) accepts.
+
+    Five fields of ``*``, ``?``, numbers, names in any case, ranges, steps and lists (now and
+    then with an empty item, which robfig drops), and with ``zones`` a ``CRON_TZ=`` or ``TZ=``
+    prefix naming a real zone.
+
+    >>> from hypothesis import given
+    >>> from qstash_protocol import parse_cron
+    >>> @given(cron_expressions())
+    ... def check(text):
+    ...     parse_cron(text)
+    >>> check()
+    """
+    return _cron_text(zones)
+
+
+def _cron_with(index: int, field: str) -> str:
+    fields = ["*"] * 5
+    fields[index] = field
+    return " ".join(fields)
+
+
+def invalid_cron_expressions() -> st.SearchStrategy[InvalidExample]:
+    """``Upstash-Cron`` texts robfig/cron v3 refuses, with the code ``parse_cron`` gives.
+
+    >>> import pytest
+    >>> from hypothesis import given
+    >>> from qstash_protocol import InvalidCron, parse_cron
+    >>> @given(invalid_cron_expressions())
+    ... def check(example):
+    ...     with pytest.raises(InvalidCron) as info:
+    ...         parse_cron(example.value)
+    ...     assert info.value.code == example.code
+    >>> check()
+    """
+    index = st.integers(0, 4)
+    named = st.sampled_from([3, 4])
+
+    def above(i: int) -> st.SearchStrategy[InvalidExample]:
+        return st.integers(_CRON_FIELDS[i][1] + 1, 10**6).map(
+            lambda n: InvalidExample(_cron_with(i, str(n)), "cron.out_of_range")
+        )
+
+    def reversed_range(i: int) -> st.SearchStrategy[InvalidExample]:
+        low, high, _ = _CRON_FIELDS[i]
+        return (
+            st.tuples(st.integers(low, high), st.integers(low, high))
+            .filter(lambda pair: pair[0] < pair[1])
+            .map(
+                lambda pair: InvalidExample(
+                    _cron_with(i, f"{pair[1]}-{pair[0]}"), "cron.reversed_range"
+                )
+            )
+        )
+
+    words = st.text(st.sampled_from("bcghiklqwxyz"), min_size=2, max_size=8)
+    return st.one_of(
+        st.just(InvalidExample("", "cron.empty")),
+        st.sampled_from([1, 2, 3, 4, 6, 7]).map(
+            lambda n: InvalidExample(" ".join(["*"] * n), "cron.field_count")
+        ),
+        index.flatmap(above),
+        st.sampled_from([2, 3]).map(
+            lambda i: InvalidExample(_cron_with(i, "0"), "cron.out_of_range")
+        ),
+        index.flatmap(reversed_range),
+        index.map(lambda i: InvalidExample(_cron_with(i, "*/0"), "cron.invalid_step")),
+        index.map(lambda i: InvalidExample(_cron_with(i, "*/-2"), "cron.invalid_step")),
+        index.map(lambda i: InvalidExample(_cron_with(i, "1-2-3"), "cron.too_many_hyphens")),
+        index.map(lambda i: InvalidExample(_cron_with(i, "*/2/3"), "cron.too_many_slashes")),
+        st.tuples(named, words).map(
+            lambda pair: InvalidExample(_cron_with(pair[0], pair[1]), "cron.unknown_name")
+        ),
+        st.tuples(index, st.sampled_from(["1x", "x1", "1.5", "", "L", "#"])).map(
+            lambda pair: InvalidExample(
+                _cron_with(pair[0], pair[1] + "-1" if pair[1] == "" else pair[1]),
+                "cron.unknown_name"
+                if pair[0] in (3, 4) and pair[1] == "L"
+                else "cron.invalid_number",
+            )
+        ),
+        st.sampled_from(["Nowhere/Atlantis", "utc", "europe/berlin", "Europe/Berlin/"]).map(
+            lambda zone: InvalidExample(f"CRON_TZ={zone} 0 0 * * *", "cron.unknown_zone")
+        ),
+        st.sampled_from(["@daily", "@hourly", "@every 5m"]).map(
+            lambda text: InvalidExample(text, "cron.unsupported")
+        ),
+        st.just(InvalidExample("0 0 * * " + "1," * MAX_CRON_LENGTH, "cron.too_long")),
+    )

@@ -14,8 +14,10 @@ Facts
 Specified in ``docs/protocol/small-values.md``. Sources:
 https://github.com/upstash/docs/blob/main/qstash/openapi.yaml,
 https://upstash.com/docs/qstash/api-refence/messages/publish-a-message,
-https://upstash.com/docs/qstash/features/retry, https://upstash.com/docs/qstash/features/delay. The
-same rules apply to the callback forms (``Upstash-Callback-Method``,
+https://upstash.com/docs/qstash/features/retry, https://upstash.com/docs/qstash/features/delay,
+and the official SDKs (https://github.com/upstash/qstash-py/blob/main/qstash/message.py,
+https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts). The same
+rules apply to the callback forms (``Upstash-Callback-Method``,
 ``Upstash-Failure-Callback-Retries``, ...).
 
 **Method.** ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``; the server's default is ``POST``

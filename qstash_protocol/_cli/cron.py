@@ -1,0 +1,92 @@
+"""``qstash-protocol cron TEXT -n N [--after ISO]``: when QStash runs a cron schedule next."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from qstash_protocol.errors import ProtocolError
+from qstash_protocol.values.cron import parse_cron
+
+__all__ = ["register", "run"]
+
+
+def _after(text: str | None) -> datetime | None:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.n < 1:
+        print("qstash-protocol cron: -n must be 1 or more", file=err)
+        return EXIT_USAGE
+    after = _after(args.after)
+    if after is None:
+        print(
+            f"qstash-protocol cron: --after must be an ISO 8601 time such as "
+            f"2024-10-26T12:00:00Z, got {args.after!r}",
+            file=err,
+        )
+        return EXIT_USAGE
+    try:
+        schedule = parse_cron(args.expression, descriptors=args.descriptors)
+    except ProtocolError as error:
+        if args.json:
+            print(json.dumps({"valid": False, "error": error.to_dict()}), file=out)
+        else:
+            print(f"invalid cron expression: {error}", file=err)
+        return EXIT_INVALID
+    zone = schedule.tzinfo
+    runs = schedule.next_runs(after, args.n)
+    if args.json:
+        rows = [
+            {
+                "local": run.astimezone(zone).isoformat(),
+                "utc": run.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            }
+            for run in runs
+        ]
+        document = {"valid": True, "canonical": str(schedule), "zone": schedule.zone, "runs": rows}
+        print(json.dumps(document), file=out)
+        return EXIT_OK
+    print(f"canonical: {schedule}", file=out)
+    print(f"zone: {schedule.zone or 'UTC (no CRON_TZ=)'}", file=out)
+    print(f"next runs after {after.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC:", file=out)
+    for run in runs:
+        local = run.astimezone(zone)
+        print(
+            f"  {local:%Y-%m-%d %H:%M %a} {local.strftime('%Z'):>5} ({local:%z})"
+            f"  {run.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+            file=out,
+        )
+    if len(runs) < args.n:
+        print("  no further run (robfig finds none within five years)", file=out)
+    return EXIT_OK
+
+
+def register(commands: Any) -> None:
+    """Add the ``cron`` subcommand to ``commands`` (an argparse sub-parsers action)."""
+    cron = commands.add_parser(
+        "cron",
+        help="the next runs of an Upstash-Cron schedule",
+        description="Show when QStash (robfig/cron v3) runs a cron schedule next, in its zone "
+        "and in UTC.",
+    )
+    cron.add_argument(
+        "expression", help="an Upstash-Cron value, e.g. 'CRON_TZ=Europe/Berlin 30 2 * * *'"
+    )
+    cron.add_argument("-n", type=int, default=5, help="how many runs (default 5)")
+    cron.add_argument("--after", help="start after this ISO 8601 time (default now; naive is UTC)")
+    cron.add_argument(
+        "--descriptors", action="store_true", help="also accept @daily, @every 5m, ..."
+    )
+    cron.add_argument("--json", action="store_true", help="print JSON for machines")
+    cron.set_defaults(handler=run)
