@@ -368,9 +368,9 @@ def test_the_pytest_plugin_runs_the_cases_as_parametrised_tests(pytester: pytest
     result.assert_outcomes(failed=1, passed=len(selected) - 1)
     result.stdout.fnmatch_lines(
         [
-            "*_ test_qstash_conformance[[]delivery.retried-zero[]] _*",
+            "*_ qstash_conformance[[]delivery.retried-zero[]] _*",
             "*Upstash-Retried is '1' on the first attempt*",
-            "FAILED conftest.py::test_qstash_conformance[[]delivery.retried-zero[]]*",
+            "FAILED conftest.py::qstash_conformance[[]delivery.retried-zero[]]*",
         ]
     )
 

@@ -15,7 +15,7 @@ give it a ``qstash_server`` fixture that returns the adapter
         return MyAdapter()  # submit(...) and, optionally, delivered(url) and signing_keys()
 
 Every case of the kit then appears as one parametrised test, collected from that conftest file:
-``conftest.py::test_qstash_conformance[delivery.signature]``. A failure's message says what the
+``conftest.py::qstash_conformance[delivery.signature]``. A failure's message says what the
 server did wrong; a case the adapter cannot run (no delivery capability) is skipped with the
 reason. Select cases with ``-k`` (``-k "delivery or refusal"``) and size the Hypothesis samples
 with ``--qstash-examples N`` (default 25).
@@ -34,7 +34,7 @@ import pytest
 
 from qstash_protocol.testing.conformance import ConformanceCase, conformance_cases, run_case
 
-__all__ = ["pytest_addoption", "pytest_collect_file", "test_qstash_conformance"]
+__all__ = ["pytest_addoption", "pytest_collect_file", "qstash_conformance"]
 
 _NAME = "qstash_protocol.testing.pytest_plugin"
 
@@ -61,6 +61,10 @@ class _ConformanceModule(pytest.Module):
     def _getobj(self) -> ModuleType:
         return importlib.import_module(_NAME)
 
+    def funcnamefilter(self, name: str) -> bool:
+        """Collect the one kit function, whatever the project's ``python_functions`` says."""
+        return name == "qstash_conformance"
+
 
 def _enables_plugin(module: object) -> bool:
     plugins = getattr(module, "pytest_plugins", ())
@@ -85,10 +89,14 @@ def _case_id(case: ConformanceCase) -> str:
 
 
 @pytest.mark.parametrize("qstash_conformance_case", conformance_cases(), ids=_case_id)
-def test_qstash_conformance(
+def qstash_conformance(
     qstash_server: Any, qstash_conformance_case: ConformanceCase, request: pytest.FixtureRequest
 ) -> None:
-    """Run one case of the kit against the ``qstash_server`` fixture's adapter."""
+    """Run one case of the kit against the ``qstash_server`` fixture's adapter.
+
+    Its name does not start with ``test``, so pytest collects it only from the conftest file
+    that enables the plugin, never from this module itself.
+    """
     case = qstash_conformance_case
     examples: int = request.config.getoption("qstash_examples")
     result = run_case(case, qstash_server, examples=examples)
