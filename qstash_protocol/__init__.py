@@ -79,6 +79,7 @@ from qstash_protocol.publish.codec import (
     encode_headers,
     first_delivery_time,
 )
+from qstash_protocol.publish.findings import Finding, lint_headers, lint_request
 from qstash_protocol.publish.headers import (
     MAX_SCOPE_DEPTH,
     HeaderName,
@@ -91,7 +92,13 @@ from qstash_protocol.publish.headers import (
     validate_header_value,
 )
 from qstash_protocol.publish.limits import LimitExceeded, Limits, check_limits
-from qstash_protocol.publish.options import Callback, FlowControl, HttpMethod, MessageOptions
+from qstash_protocol.publish.options import (
+    Callback,
+    FlowControl,
+    HttpMethod,
+    MessageOptions,
+    OrphanScope,
+)
 from qstash_protocol.publish.request import (
     DEDUPLICATION_WINDOWS,
     QSTASH_TOKEN_PARAMETER,
@@ -262,6 +269,7 @@ __all__ = [
     "DestinationKind",
     "ErrorResponse",
     "FailureCallbackPayload",
+    "Finding",
     "FiredCallback",
     "FlowControl",
     "FlowControlValue",
@@ -295,6 +303,7 @@ __all__ = [
     "LimitExceeded",
     "Limits",
     "MessageOptions",
+    "OrphanScope",
     "ProtocolError",
     "PublishRequest",
     "PublishResponse",
@@ -328,6 +337,8 @@ __all__ = [
     "format_publish_response",
     "is_non_retryable",
     "is_success",
+    "lint_headers",
+    "lint_request",
     "next_attempt",
     "normalize_region",
     "parse_batch_response",

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from qstash_protocol import (
     Callback,
+    Finding,
     FlowControl,
     Headers,
     InvalidHeaders,
@@ -95,20 +96,39 @@ def test_other_headers_are_left_out() -> None:
     assert options == MessageOptions()
 
 
+_PROBLEMS = [
+    ("Upstash-Delay", "30"),
+    ("Upstash-Retries", "many"),
+    ("Upstash-Method", "FETCH"),
+    ("Upstash-Retries", "3"),
+    ("Upstash-Forward-X", "a\r\nInjected: 1"),
+    ("Upstash Bad", "x"),
+    ("Upstash-Flow-Control-Key", "k"),
+    ("Upstash-Callback-Retries", "2"),
+]
+
+
 def test_every_problem_is_reported_in_header_order() -> None:
     with pytest.raises(InvalidHeaders) as info:
-        decode_headers(
-            [
-                ("Upstash-Delay", "30"),
-                ("Upstash-Retries", "many"),
-                ("Upstash-Method", "FETCH"),
-                ("Upstash-Retries", "3"),
-                ("Upstash-Forward-X", "a\r\nInjected: 1"),
-                ("Upstash Bad", "x"),
-                ("Upstash-Flow-Control-Key", "k"),
-                ("Upstash-Callback-Retries", "2"),
-            ]
-        )
+        decode_headers(_PROBLEMS)
+    found = [(error.header, error.code) for error in info.value.errors]
+    # The warnings (a setting twice, callback settings without the URL) are not errors.
+    assert found == [
+        ("Upstash-Delay", "duration.missing_unit"),
+        ("Upstash-Retries", "retries.not_an_integer"),
+        ("Upstash-Method", "method.unsupported"),
+        ("Upstash-Forward-X", "header.forbidden_character"),
+        ("Upstash Bad", "header.invalid_name"),
+        ("Upstash-Flow-Control-Key", "header.flow_control_incomplete"),
+    ]
+    text = str(info.value)
+    assert text.startswith("6 problems in the request headers:\n- Upstash-Delay: missing unit")
+    assert "\n    30\n    ^^\n" in text
+
+
+def test_strict_mode_reports_warnings_in_header_order_too() -> None:
+    with pytest.raises(InvalidHeaders) as info:
+        decode_headers(_PROBLEMS, strict=True)
     found = [(error.header, error.code) for error in info.value.errors]
     assert found == [
         ("Upstash-Delay", "duration.missing_unit"),
@@ -120,9 +140,6 @@ def test_every_problem_is_reported_in_header_order() -> None:
         ("Upstash-Flow-Control-Key", "header.flow_control_incomplete"),
         ("Upstash-Callback-Retries", "header.callback_without_url"),
     ]
-    text = str(info.value)
-    assert text.startswith("8 problems in the request headers:\n- Upstash-Delay: missing unit")
-    assert "\n    30\n    ^^\n" in text
 
 
 def test_invalid_headers_pickles_and_serialises() -> None:
@@ -209,16 +226,21 @@ def test_content_based_deduplication_spellings() -> None:
 
 
 def test_duplicate_content_type_and_urls() -> None:
+    headers = [
+        ("Content-Type", "text/plain"),
+        ("content-type", "application/json"),
+        ("Upstash-Callback", "https://a.example"),
+        ("upstash-callback", "https://b.example"),
+    ]
+    # The first value applies (Go's Header.Get); the repeat is a warning.
+    options = decode_headers(headers)
+    assert options.content_type == "text/plain"
+    assert options.callback is not None
+    assert options.callback.url == "https://a.example"
     with pytest.raises(InvalidHeaders) as info:
-        decode_headers(
-            [
-                ("Content-Type", "text/plain"),
-                ("content-type", "application/json"),
-                ("Upstash-Callback", "https://a.example"),
-                ("upstash-callback", "https://b.example"),
-            ]
-        )
+        decode_headers(headers, strict=True)
     assert [e.code for e in info.value.errors] == ["header.duplicate", "header.duplicate"]
+    assert all(isinstance(e, Finding) and e.severity == "warning" for e in info.value.errors)
 
 
 def test_first_delivery_time() -> None:
@@ -273,7 +295,9 @@ def test_models_accept_header_text_and_typed_values() -> None:
         {"extra": {"X-Not-Upstash": "3"}},
         {"forward": {"X": "a\nb"}},
         {"method": 3},
-        {"content_type": "json"},
+        {"content_type": "a\nb"},
+        {"orphan_callback": {"retries": 1}, "callback": {"url": "https://a.example"}},
+        {"failure_callback": {"url": "https://a.example"}, "orphan_failure_callback": {}},
         {"unknown_field": 1},
     ],
 )
@@ -321,13 +345,14 @@ def test_asgi_style_bytes_headers() -> None:
 
 def test_missing_url_message_names_the_right_header() -> None:
     with pytest.raises(InvalidHeaders) as info:
-        decode_headers({"Upstash-Callback-Forward-X-Callback-Y": "1"})
+        decode_headers({"Upstash-Callback-Forward-X-Callback-Y": "1"}, strict=True)
     assert "no Upstash-Callback header" in info.value.errors[0].message
     with pytest.raises(InvalidHeaders) as info:
         decode_headers(
             {
                 "Upstash-Callback": "https://a.example",
                 "Upstash-Callback-Failure-Callback-Retries": "1",
-            }
+            },
+            strict=True,
         )
     assert "no Upstash-Callback-Failure-Callback header" in info.value.errors[0].message

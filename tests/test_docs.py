@@ -6,6 +6,7 @@ a stale table fails here with the one command that updates it.
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import re
 from collections.abc import Callable
@@ -116,3 +117,25 @@ def test_spec_refusal_examples_are_refused_with_their_code(page: str) -> None:
             assert set(wanted) & set(got), (page, example, wanted, got)
             checked += 1
     assert checked >= len(rows) // 2
+
+
+# The guide pages (docs/guide/*.md) carry the long examples moved out of the README; pytest
+# collects only README.md as a doctest file, so they are run here, with the same option flags.
+GUIDE_PAGES = sorted((ROOT / "docs" / "guide").glob("*.md"))
+
+
+def test_guide_pages_exist() -> None:
+    assert GUIDE_PAGES
+
+
+@pytest.mark.parametrize("page", GUIDE_PAGES, ids=lambda page: page.name)
+def test_guide_page_examples_pass(page: Path) -> None:
+    failures, _ = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS,
+        raise_on_error=False,
+        verbose=False,
+        encoding="utf-8",
+    )
+    assert failures == 0, f"{failures} example(s) failed in docs/guide/{page.name}; see the output"

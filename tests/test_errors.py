@@ -113,5 +113,11 @@ def test_every_error_class_is_exported_and_codes_are_namespaced() -> None:
         if cls is ProtocolError:
             continue
         prefixes = {code.split(".", 1)[0] for code in cls.CODES}
+        if cls is qstash_protocol.Finding:
+            # Warnings are about many concepts, each in the concept's namespace; no warning code
+            # is also an error code (but the Content-Type check validate_content_type raises).
+            errors = {code for other in classes if other is not cls for code in other.CODES}
+            assert set(cls.CODES) & errors == {"header.invalid_content_type"}
+            continue
         assert len(prefixes) == 1, (cls, prefixes)
         assert all(description for description in cls.CODES.values())

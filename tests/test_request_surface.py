@@ -57,7 +57,9 @@ def test_v2_publish_creates_no_schedule_and_remembers_ids_ten_minutes() -> None:
     request = decode_request(P, {})
     assert (request.api_version, request.creates_schedule) == (2, False)
     assert request.deduplication_window == DEDUPLICATION_WINDOWS[2] == timedelta(minutes=10)
-    assert codes("/v2/publish/g", {"Upstash-Cron": "* * * * *"}) == ["request.schedule_only"]
+    assert codes("/v2/publish/g", {"Upstash-Cron": "* * * * *"}, strict=True) == [
+        "request.schedule_only"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -131,17 +133,23 @@ def test_a_percent_encoded_value_is_pointed_at_as_a_whole() -> None:
 
 
 def test_header_and_parameter_both_is_a_duplicate_but_forwards_combine() -> None:
-    assert codes(f"{P}?upstash-retries=3", {"Upstash-Retries": "3"}) == ["header.duplicate"]
-    assert codes(f"{P}?UPSTASH-CALLBACK=https://cb", {"upstash-callback": "https://cb"}) == [
+    # A warning (the header's value applies), raised in strict mode.
+    assert decode_request(f"{P}?upstash-retries=3", {"Upstash-Retries": "1"}).options.retries == 1
+    assert codes(f"{P}?upstash-retries=3", {"Upstash-Retries": "3"}, strict=True) == [
         "header.duplicate"
     ]
+    assert codes(
+        f"{P}?UPSTASH-CALLBACK=https://cb", {"upstash-callback": "https://cb"}, strict=True
+    ) == ["header.duplicate"]
     request = decode_request(f"{P}?upstash-forward-x-a=2", {"Upstash-Forward-X-A": "1"})
     assert request.options.forward["X-A"] == "1, 2"
 
 
 def test_placement_rules_apply_to_parameters() -> None:
     assert codes("/v2/enqueue/q/g?upstash-delay=1s", {}) == ["request.not_on_enqueue"]
-    assert codes("/v2/publish/g?upstash-cron=*+*+*+*+*", {}) == ["request.schedule_only"]
+    assert codes("/v2/publish/g?upstash-cron=*+*+*+*+*", {}, strict=True) == [
+        "request.schedule_only"
+    ]
     request = decode_request("/v2/schedules/g?upstash-cron=*+*+*+*+*", {})
     assert request.options.cron == "* * * * *"
 

@@ -37,9 +37,7 @@ def test_invalid_strategies_reach_every_code() -> None:
             "retries.negative",
             "retry_delay.power_operator",
             "method.unsupported",
-            "header.duplicate",
             "request.duplicate_token",
-            "request.schedule_only",
         },
     }
     for strategy, codes in expected.items():

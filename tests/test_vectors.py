@@ -47,11 +47,14 @@ def test_every_file_is_well_formed() -> None:
         assert document["cases"], path
         for case in document["cases"]:
             allowed = {"description", "input", "options", "output", "error", "peers", "runs"}
-            assert set(case) <= allowed, case
+            assert set(case) <= allowed | {"findings"}, case
             assert ("output" in case) != ("error" in case), case
             assert "runs" not in case or "output" in case, case
             if "error" in case:
                 assert set(case["error"]) <= {"code", "span", "header", "pointer"}, case
+            for finding in case.get("findings", []):
+                assert set(finding) <= {"code", "severity", "span", "header"}, case
+                assert finding["severity"] == "warning", case
 
 
 @pytest.mark.parametrize(("parser", "case"), _cases())
@@ -63,6 +66,8 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
         for runs in case.get("runs", []):
             found = adapter.next_runs(case["input"], options, runs["after"], runs["count"])
             assert found == runs["next"], runs["after"]
+        if hasattr(adapter, "lint"):
+            _check_findings(adapter, case, options)
         return
     expected = case["error"]
     with pytest.raises(ProtocolError) as info:
@@ -82,18 +87,62 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
     ), found
 
 
+def _matches(found: list[ProtocolError], expected: list[dict[str, Any]]) -> bool:
+    return len(found) == len(expected) and all(
+        f.code == e["code"]
+        and ("span" not in e or list(f.span or ()) == e["span"])
+        and ("header" not in e or f.header == e["header"])
+        for f, e in zip(found, expected, strict=True)
+    )
+
+
+def _check_findings(adapter: Any, case: dict[str, Any], options: dict[str, Any]) -> None:
+    """The linter reports exactly the case's findings, and strict mode raises exactly them."""
+    expected = case.get("findings", [])
+    found = adapter.lint(case["input"], options)
+    assert all(f.severity == "warning" for f in found), found
+    assert _matches(found, expected), (found, expected)
+    if not expected:
+        adapter.run(case["input"], {**options, "strict": True})
+        return
+    with pytest.raises(ProtocolError) as info:
+        adapter.run(case["input"], {**options, "strict": True})
+    assert _matches(list(getattr(info.value, "errors", [info.value])), expected)
+
+
+def test_every_warning_code_is_produced_by_some_vector() -> None:
+    produced = {
+        finding["code"]
+        for path in _files()
+        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]
+        for finding in case.get("findings", [])
+    }
+    exempt = {"not_before.in_past": "needs a clock (lint's now=); tested in tests/test_findings.py"}
+    missing = sorted(set(qstash_protocol.Finding.CODES) - produced - set(exempt))
+    assert not missing, f"warning codes no vector produces: {missing}"
+
+
 def test_every_error_code_is_produced_by_some_vector() -> None:
     produced = set()
     for path in _files():
         for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
             if "error" in case:
                 produced.add(case["error"]["code"])
-    defined = {code for cls in _all_error_classes() for code in cls.CODES}
+    # Finding.CODES are warnings: test_every_warning_code_is_produced_by_some_vector.
+    defined = {
+        code
+        for cls in _all_error_classes()
+        if cls is not qstash_protocol.Finding
+        for code in cls.CODES
+    }
     # Codes that can only come from a typed call (not from text) are exempt; each says why.
     exempt = {
         "duration.negative": "format_duration of a negative timedelta: no text produces it",
         "header.not_in_scope": "MessageOptions(extra=...) naming a header the library models",
         "callback.invalid": "the aggregate error itself; vectors name the codes inside it",
+        "header.invalid_content_type": (
+            "raised by validate_content_type; decoding reports it as a warning (a finding)"
+        ),
         "headers.invalid": "the aggregate error itself; vectors name the codes inside it",
         "batch.invalid": "the aggregate error itself; vectors name the codes inside it",
         "batch.too_large": "a body over 100 MiB does not belong in a vector file (test_batch.py)",

@@ -1,5 +1,7 @@
-"""``qstash-protocol check [FILE|-] [-H 'Name: value' ...]``: decode a request, show its meaning.
+"""``qstash-protocol check [FILE|-] [-H 'Name: value' ...] [--strict]``: decode a request.
 
+Shows what the request means. Errors (what QStash refuses) exit 1; warnings (what it accepts
+but ignores, or a likely slip) are printed below the verdict and exit 0, or 1 with ``--strict``.
 ``--batch`` reads a ``/v2/batch`` body (JSON) instead; ``--limits free|payg|fixed-1m|fixed-10m``
 also checks a plan's limits (the body size from a ``Content-Length`` header in the dump).
 """
@@ -13,15 +15,24 @@ from typing import Any, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from qstash_protocol.publish.batch import InvalidBatch, decode_batch
-from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
+from qstash_protocol.publish.codec import InvalidHeaders, decode_with_findings, encode_headers
+from qstash_protocol.publish.findings import Finding
 from qstash_protocol.publish.limits import Limits, check_limits
-from qstash_protocol.publish.options import Callback, MessageOptions
-from qstash_protocol.publish.request import PublishRequest, decode_request
+from qstash_protocol.publish.options import Callback, MessageOptions, OrphanScope
+from qstash_protocol.publish.request import PublishRequest, request_with_findings
 
 __all__ = ["read_request_text", "register", "run"]
 
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_NESTED = (
+    "callback",
+    "failure_callback",
+    "orphan_callback",
+    "orphan_failure_callback",
+    "forward",
+    "extra",
+)
 
 
 def read_request_text(text: str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -63,14 +74,14 @@ def read_request_text(text: str) -> tuple[str | None, list[tuple[str, str]]]:
     return path, headers
 
 
-def _describe_scope(scope: MessageOptions | Callback, indent: str) -> list[str]:
+def _describe_scope(scope: MessageOptions | Callback | OrphanScope, indent: str) -> list[str]:
     lines = []
     data = scope.model_dump(mode="json", exclude_defaults=True)
     fields = list(type(scope).model_fields)
     if "url" in fields:  # a callback: its URL first
         fields.insert(0, fields.pop(fields.index("url")))
     for field in fields:
-        if field in ("callback", "failure_callback", "forward", "extra") or field not in data:
+        if field in _NESTED or field not in data:
             continue
         value = data[field]
         if field == "flow_control":
@@ -82,10 +93,13 @@ def _describe_scope(scope: MessageOptions | Callback, indent: str) -> list[str]:
         if headers:
             lines.append(f"{indent}{title}:")
             lines.extend(f"{indent}  {name}: {value}" for name, value in headers.items())
-    for field in ("callback", "failure_callback"):
+    for field in ("callback", "failure_callback", "orphan_callback", "orphan_failure_callback"):
         child = getattr(scope, field)
         if child is not None:
-            lines.append(f"{indent}{field.replace('_', ' ')}:")
+            title = field.replace("_", " ")
+            if field.startswith("orphan_"):
+                title = f"{title[len('orphan ') :]} settings without its URL (ignored by QStash)"
+            lines.append(f"{indent}{title}:")
             lines.extend(_describe_scope(child, indent + "  "))
     return lines
 
@@ -157,41 +171,46 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"qstash-protocol check: {error}", file=err)
         return EXIT_USAGE
     request: PublishRequest | None = None
-    options: MessageOptions
+    options: MessageOptions | None
     limits = None if args.limits is None else Limits.PLANS[args.limits]
-    try:
-        if path is not None:
-            request = decode_request(
-                path,
-                headers,
-                unknown=args.unknown,
-                limits=limits,
-                content_length=_content_length(headers),
-            )
-            options = request.options
-        else:
-            options = decode_headers(headers, unknown=args.unknown)
-            if limits is not None:
-                excess = check_limits(options, limits, content_length=_content_length(headers))
-                if excess:
-                    raise InvalidHeaders(excess)
-    except InvalidHeaders as invalid:
+    content_length = _content_length(headers)
+    if path is not None:
+        request, findings = request_with_findings(
+            path, headers, unknown=args.unknown, limits=limits, content_length=content_length
+        )
+        options = None if request is None else request.options
+    else:
+        options, findings = decode_with_findings(headers, unknown=args.unknown)
+        if options is not None and limits is not None:
+            excess = check_limits(options, limits, content_length=content_length)
+            findings += [Finding.from_error(error) for error in excess]
+            if excess:
+                options = None
+    errors = [finding for finding in findings if finding.severity == "error"]
+    warnings = [finding for finding in findings if finding.severity == "warning"]
+    status = EXIT_INVALID if errors or (args.strict and warnings) else EXIT_OK
+    if options is None:
+        invalid = InvalidHeaders(errors)
         if args.json:
-            print(json.dumps({"valid": False, **invalid.to_dict()}, indent=2), file=out)
+            document = {"valid": False, **invalid.to_dict()}
+            document["findings"] = [finding.to_dict() for finding in findings]
+            print(json.dumps(document, indent=2), file=out)
         else:
             print(f"invalid: {invalid}", file=out)
-        return EXIT_INVALID
+            _print_warnings(warnings, out, strict=args.strict)
+        return status
     canonical = encode_headers(options)
     if args.json:
-        document: dict[str, object] = {"valid": True}
+        document = {"valid": True}
         if request is not None:
             document["request"] = request.model_dump(mode="json", exclude_defaults=True)
             document["path"] = request.path
         else:
             document["options"] = options.model_dump(mode="json", exclude_defaults=True)
         document["headers"] = canonical
+        document["findings"] = [finding.to_dict() for finding in findings]
         print(json.dumps(document, indent=2), file=out)
-        return EXIT_OK
+        return status
     if request is not None:
         queue = f" via queue {request.queue}" if request.queue else ""
         target = "URL group" if request.destination.kind == "url_group" else "URL"
@@ -202,7 +221,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print("canonical headers:", file=out)
     for name, value in canonical.items():
         print(f"  {name}: {value}", file=out)
-    return EXIT_OK
+    _print_warnings(warnings, out, strict=args.strict)
+    return status
+
+
+def _print_warnings(warnings: list[Finding], out: TextIO, *, strict: bool) -> None:
+    """Warnings below the verdict: accepted by the service, but ignored or probably a slip."""
+    if not warnings:
+        return
+    count = "1 warning" if len(warnings) == 1 else f"{len(warnings)} warnings"
+    verdict = "refused with --strict" if strict else "the service accepts this; --strict refuses it"
+    print(f"{count} ({verdict}):", file=out)
+    for warning in warnings:
+        first, *rest = str(warning).split("\n")
+        print(f"- {first} [{warning.code}]", file=out)
+        for line in rest:
+            print(f"  {line}", file=out)
 
 
 def _read_file(path: str) -> str:
@@ -242,6 +276,11 @@ def register(commands: Any) -> None:
         "--limits",
         choices=tuple(Limits.PLANS),
         help="also check the plan's limits (max delay, timeout, body size from Content-Length)",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on warnings too (what the service accepts but ignores, or a likely slip)",
     )
     check.add_argument("--json", action="store_true", help="print JSON for machines")
     check.set_defaults(handler=run)

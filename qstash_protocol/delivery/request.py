@@ -46,7 +46,8 @@ Readings taken where the sources are silent:
   :func:`~qstash_protocol.normalize_region` reads it for key selection. ``Content-Type`` and
   ``User-Agent`` are kept as sent: they are the application's to judge (a forwarded
   ``Content-Type`` reaches the destination unchecked).
-- Each single-valued delivery header may appear once (``header.duplicate``); every problem is
+- Each single-valued delivery header may appear once (``delivery.duplicate_header``: two message
+  ids or signatures leave the delivery ambiguous); every problem is
   reported at once in one :class:`~qstash_protocol.InvalidHeaders`, as ``decode_headers`` does.
 """
 
@@ -62,7 +63,6 @@ from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import InvalidHeaders
 from qstash_protocol.publish.headers import (
     Headers,
-    InvalidHeader,
     canonical_header_name,
     header_text,
     validate_header_name,
@@ -128,6 +128,7 @@ class InvalidDelivery(ProtocolError):
         "delivery.missing_header": "Upstash-Message-Id, -Retried or -Signature absent or empty",
         "delivery.invalid_retried": "Upstash-Retried is not a whole number of ASCII digits",
         "delivery.invalid_caller_ip": "Upstash-Caller-Ip is not an IPv4 or IPv6 address",
+        "delivery.duplicate_header": "a single-valued delivery header given more than once",
     }
 
 
@@ -269,9 +270,9 @@ def decode_delivery(
             continue
         if lower in seen:
             errors.append(
-                InvalidHeader(
+                InvalidDelivery(
                     f"{seen[lower]} may appear once; it appears again as {name!r}",
-                    code="header.duplicate",
+                    code="delivery.duplicate_header",
                     value=value,
                     span=(0, len(value)),
                     header=name,

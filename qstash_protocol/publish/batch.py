@@ -66,6 +66,7 @@ from typing import Any, ClassVar, Final, Literal
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import encode_headers
 from qstash_protocol.publish.limits import Limits
+from qstash_protocol.publish.options import MessageOptions, trusted_model
 from qstash_protocol.publish.request import PublishRequest, _decode_message
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
@@ -398,10 +399,10 @@ def _decode_item(
     content_length = None
     if limits is not None and body is not None:
         content_length = len(body.encode("utf-8", "surrogatepass"))
-    options, found, _ = _decode_message(
+    fields, found, _warnings, _ = _decode_message(
         kind, 2, pairs, [], unknown=unknown, limits=limits, content_length=content_length
     )
-    for _, problem in found:
+    for _, _, problem in found:
         errors.append(problem)
         if problem.header == "Content-Length":
             pointers.append(f"{here}/body")
@@ -409,8 +410,9 @@ def _decode_item(
             pointers.append(f"{here}/headers/{_escape(problem.header)}")
         else:
             pointers.append(f"{here}/headers")
-    if len(errors) > count or destination is None or options is None:
+    if len(errors) > count or destination is None or fields is None:
         return None
+    options = trusted_model(MessageOptions, fields)
     return PublishRequest(
         kind=kind, destination=destination, queue=queue, options=options, body=body
     )

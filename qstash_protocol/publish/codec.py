@@ -21,29 +21,57 @@ retry-delay expressions, flow control, redact fields, ...). Every problem in the
 collected and reported at once in one :class:`InvalidHeaders`. Readings taken where the sources
 disagree or say nothing:
 
-- **A setting twice** is an error (``header.duplicate``), not a list: the Go server reads one
-  value with ``Header.Get`` and would silently drop the rest. Forwarded and unknown headers may
-  repeat; their values are combined (``", "``, or ``"; "`` for ``Cookie``).
-- **Not-Before and Delay** may both be given; Not-Before wins (``delay.mdx``, ``openapi.yaml``).
-  :func:`first_delivery_time` computes the effect.
+Every refusal has evidence (an error text the service returned, an SDK change made because the
+service refused it, a documented rule, or "no meaning"); what the service accepts but ignores,
+or what is probably a slip, is a warning (:class:`~qstash_protocol.Finding`), raised only with
+``strict=True`` and listed by :func:`~qstash_protocol.lint_headers`. The table of every code and
+its evidence is ``docs/protocol/verdicts.md``.
+
+- **A setting twice** (or a callback URL, or ``Content-Type``) is a warning
+  (``header.duplicate``): the Go server reads one value with ``Header.Get``, the first, and so
+  does the library; the repeated value has no effect and is not kept. Forwarded and unknown
+  headers may repeat; their values are combined (``", "``, or ``"; "`` for ``Cookie``).
+- **Not-Before and Delay** may both be given; Not-Before wins
+  (https://upstash.com/docs/qstash/features/delay): a warning,
+  ``delay.overridden_by_not_before``. :func:`first_delivery_time` computes the effect.
 - **Timeouts** (``Upstash-Timeout`` and every scoped ``...-Timeout``) also accept bare whole
-  seconds (``30``): the workflow SDK sends that form. ``Upstash-Delay`` does not: the server
-  answered ``Upstash-Delay: 1`` with ``missing unit in duration "1"``.
+  seconds (``30``): the workflow SDK sends that form (``context.call`` with ``timeout: 30``,
+  https://github.com/upstash/workflow-js/blob/main/src/context/steps.ts). ``Upstash-Delay`` does
+  not: the server answered ``Upstash-Delay: 1`` with ``invalid Upstash-Delay header: time:
+  missing unit in duration "1"`` (https://github.com/upstash/qstash-js/pull/9).
 - **Booleans**: ``Upstash-Content-Based-Deduplication`` accepts ``true``/``false`` in any case
   (the Python SDK sends ``True``/``False``); it is written back as ``true``/``false``, and
-  ``false`` is written rather than omitted, so a decoded value survives a round trip.
+  ``false`` is written rather than omitted, so a decoded value survives a round trip. Together
+  with an explicit ``Upstash-Deduplication-Id`` it is a warning
+  (``deduplication.id_and_content_based``).
 - **Redact tokens**: both ``header``/``headers`` spellings are read; ``header`` is written (what
   the SDKs send and the live service is tested with). See :mod:`qstash_protocol.values.redact`.
 - **Callbacks**: a scope's settings, forwarded or unknown headers without that scope's URL are
-  errors (``header.callback_without_url``): the server would have nowhere to send them.
-- **Content-Type** belongs to the message (it is forwarded unprefixed); inside callback scopes
+  accepted, as the service accepts them (the official Python workflow SDK,
+  https://github.com/upstash/workflow-py, sends ``Upstash-Failure-Callback-Forward-*`` and
+  ``-Retries`` without a failure URL on every step), and kept on the model as an
+  :class:`~qstash_protocol.OrphanScope` (``orphan_callback``, ``orphan_failure_callback``), with
+  the warning ``header.callback_without_url``. Their values are still parsed: a malformed value
+  is refused wherever it appears.
+- **Content-Type** belongs to the message (it is forwarded unprefixed,
+  https://upstash.com/docs/qstash/howto/receiving); one that is not a media type is a warning
+  (``header.invalid_content_type``): QStash forwards it as it is. Inside callback scopes
   ``Upstash-Callback-Content-Type`` is an unknown header like any other.
 - **Unknown** ``Upstash-`` headers (workflow, telemetry, ...) are kept in ``extra`` of the scope
   they appear in, under their unscoped name, or reported (``header.unknown``) with
-  ``unknown="error"``. Non-``Upstash-`` headers other than ``Content-Type`` (``Authorization``,
-  ``Host``, ...) are not the message's and are left out.
+  ``unknown="error"``. One that is a slip away from a known header (``Upstash-Retry``,
+  ``Upstash-Labels``) is a warning, ``header.misspelled``. Non-``Upstash-`` headers other than
+  ``Content-Type`` (``Authorization``, ``Host``, ...) are not the message's and are left out.
+- **Flow control** needs both headers (``header.flow_control_incomplete``): the server answers a
+  key whose value names neither rate nor parallelism with ``Upstash-Flow-Control-Value should be
+  either rate=X or parallelism=Y, or both as comma-separated values``
+  (https://github.com/upstash/qstash-js/issues/240), and qstash-js refuses a key with no values
+  ("Provide at least one of parallelism or ratePerSecond"); a value without a key limits nothing
+  (no meaning).
 - **Injection**: names must be RFC 9110 tokens and values may not contain CR, LF, NUL or other
-  control characters, on decode and on encode.
+  control characters, on decode and on encode: Go's HTTP server answers such a request with
+  ``400 Bad Request`` before QStash sees it (``httpguts.ValidHeaderFieldName`` and
+  ``ValidHeaderFieldValue``).
 """
 
 from __future__ import annotations
@@ -53,6 +81,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, Literal
 
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.publish.findings import Finding, misspelled
 from qstash_protocol.publish.headers import (
     FORBIDDEN_IN_VALUE,
     SETTINGS,
@@ -65,7 +94,13 @@ from qstash_protocol.publish.headers import (
     validate_content_type,
     validate_header_value,
 )
-from qstash_protocol.publish.options import Callback, FlowControl, MessageOptions, trusted_model
+from qstash_protocol.publish.options import (
+    Callback,
+    FlowControl,
+    MessageOptions,
+    OrphanScope,
+    trusted_model,
+)
 from qstash_protocol.values.cron import validate_cron
 from qstash_protocol.values.deduplication import (
     parse_content_based_deduplication,
@@ -90,6 +125,7 @@ from qstash_protocol.values.urls import parse_callback_url
 __all__ = [
     "InvalidHeaders",
     "decode_headers",
+    "decode_with_findings",
     "encode_headers",
     "first_delivery_time",
 ]
@@ -206,6 +242,7 @@ def decode_headers(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     *,
     unknown: Literal["keep", "error"] = "keep",
+    strict: bool = False,
 ) -> MessageOptions:
     """Decode the headers of a publish or enqueue request into :class:`MessageOptions`.
 
@@ -214,19 +251,76 @@ def decode_headers(
     keeps every byte: encode the result with ``latin-1`` to get the same bytes back). Names are
     case-insensitive; surrounding whitespace of values is ignored. ``Upstash-`` headers the
     library does not know are kept in ``extra`` (``unknown="keep"``) or reported
-    (``unknown="error"``).
+    (``unknown="error"``). Only what the service refuses raises; with ``strict=True`` the
+    warnings (:func:`~qstash_protocol.lint_headers`) raise too.
 
     >>> decode_headers([("upstash-method", "put"), ("Upstash-Timeout", "30")]).method
     'PUT'
     >>> decode_headers([(b"upstash-retries", b"3")]).retries
     3
 
+    Callback settings without the callback's URL are ignored by the service, so they are
+    accepted (and kept), and refused only in strict mode:
+
+    >>> decode_headers({"Upstash-Failure-Callback-Retries": "3"}).orphan_failure_callback.retries
+    3
+    >>> decode_headers({"Upstash-Failure-Callback-Retries": "3"}, strict=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.InvalidHeaders: 1 problem in the request headers:
+    - Upstash-Failure-Callback-Retries: this header configures a callback, but there is no ...
+      3
+      ^
+
     Raises:
-        InvalidHeaders: with every problem in the request, each a ``ProtocolError``.
+        InvalidHeaders: with every problem in the request, each a ``ProtocolError``
+            (with ``strict=True``, warnings as :class:`~qstash_protocol.Finding` too).
         TypeError: when a header name or value is neither ``str`` nor ``bytes``.
 
     """
+    fields, errors, warnings = decode_fields(headers, unknown)
+    if strict and warnings:
+        errors.extend(warnings)
+    if errors:
+        errors.sort(key=lambda item: item[0])
+        raise InvalidHeaders(error for _, error in errors)
+    assert fields is not None
+    # Every value was parsed by the parsers the model's validators call: no need to run them.
+    return trusted_model(MessageOptions, fields)
+
+
+def decode_with_findings(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    *,
+    unknown: Literal["keep", "error"] = "keep",
+) -> tuple[MessageOptions | None, list[Finding]]:
+    """The decoded options (``None`` if there are errors) and every finding, in header order.
+
+    >>> options, findings = decode_with_findings({"Upstash-Retries": "1", "Upstash-Retry": "2"})
+    >>> options.retries, [f.code for f in findings]
+    (1, ['header.misspelled'])
+    """
+    fields, errors, warnings = decode_fields(headers, unknown)
+    everything = [(index, Finding.from_error(error)) for index, error in errors] + warnings
+    everything.sort(key=lambda item: item[0])
+    found = [finding for _, finding in everything]
+    if errors or fields is None:
+        return None, found
+    return trusted_model(MessageOptions, fields), found
+
+
+def decode_fields(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    unknown: Literal["keep", "error"],
+) -> tuple[dict[str, Any] | None, list[tuple[int, ProtocolError]], list[tuple[int, Finding]]]:
+    """Read the headers into model fields (``None`` on errors), the errors and the warnings.
+
+    Each problem comes with the position of its header, so callers can merge and sort them.
+    For :mod:`qstash_protocol.publish.request`; use :func:`decode_headers` or
+    :func:`decode_with_findings`.
+    """
     errors: list[tuple[int, ProtocolError]] = []
+    warnings: list[tuple[int, Finding]] = []
     root = _Scope()
     content_type: tuple[int, str, str] | None = None
     pairs = headers.items() if isinstance(headers, Mapping) else headers
@@ -253,7 +347,7 @@ def decode_headers(
             continue
         if parsed is None:
             if content_type is not None:
-                errors.append((index, _duplicate(name, value, content_type[1])))
+                warnings.append((index, _duplicate(name, value, content_type[1])))
             else:
                 content_type = (index, name, value)
             continue
@@ -264,7 +358,7 @@ def decode_headers(
         if kind == "setting":
             previous = scope.settings.get(directive)
             if previous is not None:
-                errors.append((index, _duplicate(name, value, previous[1])))
+                warnings.append((index, _duplicate(name, value, previous[1])))
             else:
                 scope.settings[directive] = (index, name, value)
         elif kind == "forward":
@@ -272,38 +366,47 @@ def decode_headers(
             scope.forward.append((index, name, value, forward_name))
         elif kind == "url":
             if scope.url is not None:
-                errors.append((index, _duplicate(name, value, scope.url[1])))
+                warnings.append((index, _duplicate(name, value, scope.url[1])))
             else:
                 scope.url = (index, name, value)
-        elif unknown == "error":
-            errors.append(
-                (
-                    index,
-                    InvalidHeader(
-                        f"unknown QStash header {name!r}",
-                        code="header.unknown",
-                        value=name,
-                        span=(0, len(name)),
-                        header=name,
-                    ),
-                )
-            )
         else:
+            slip = misspelled(name, directive)
+            if unknown == "error":
+                errors.append(
+                    (
+                        index,
+                        InvalidHeader(
+                            f"unknown QStash header {name!r}"
+                            + (f" ({slip.message.rpartition('; ')[2]})" if slip else ""),
+                            code="header.unknown",
+                            value=name,
+                            span=(0, len(name)),
+                            header=name,
+                        ),
+                    )
+                )
+                continue
+            if slip is not None:
+                warnings.append((index, slip))
             unscoped = "Upstash-" + canonical_header_name(directive)
             scope.extra.append((index, name, value, unscoped))
 
-    fields = _build(root, errors)
+    fields = _build(root, errors, warnings)
     if content_type is not None:
         index, name, value = content_type
+        fields["content_type"] = value
         try:
-            fields["content_type"] = validate_content_type(value)
-        except ProtocolError as error:
-            errors.append((index, error.with_header(name)))
-    if errors:
-        errors.sort(key=lambda item: item[0])
-        raise InvalidHeaders(error for _, error in errors)
-    # Every value was parsed by the parsers the model's validators call: no need to run them.
-    return trusted_model(MessageOptions, fields)
+            validate_content_type(value)
+        except InvalidHeader as error:
+            finding = Finding(
+                f"{error.message}: QStash forwards it as it is",
+                code="header.invalid_content_type",
+                value=value,
+                span=error.span,
+                header=name,
+            )
+            warnings.append((index, finding))
+    return (None if errors else fields), errors, warnings
 
 
 def _classify(name: str) -> HeaderName | None:
@@ -314,9 +417,9 @@ def _classify(name: str) -> HeaderName | None:
     return parsed
 
 
-def _duplicate(name: str, value: str, first_name: str) -> InvalidHeader:
-    return InvalidHeader(
-        f"{first_name} may appear once; it appears again as {name!r}",
+def _duplicate(name: str, value: str, first_name: str) -> Finding:
+    return Finding(
+        f"{first_name} is given again as {name!r}: the first value applies, this one is ignored",
         code="header.duplicate",
         value=value,
         span=(0, len(value)),
@@ -339,9 +442,12 @@ def _parse_value(directive: str, value: str) -> Any:
 
 
 def _build(
-    scope: _Scope, errors: list[tuple[int, ProtocolError]], prefix: str = "Upstash-"
+    scope: _Scope,
+    errors: list[tuple[int, ProtocolError]],
+    warnings: list[tuple[int, Finding]],
+    prefix: str = "Upstash-",
 ) -> dict[str, Any]:
-    """Parse one scope's values into model fields, appending every problem to ``errors``.
+    """Parse one scope's values into model fields, appending every problem to the lists.
 
     ``prefix`` is the scope's header prefix (``Upstash-``, ``Upstash-Callback-``, ...).
     """
@@ -382,30 +488,80 @@ def _build(
                 ),
             )
         )
+    labels = fields.get("labels")
+    if labels is not None and len(set(labels)) < len(labels):
+        index, name, value = settings["label"]
+        seen: set[str] = set()
+        start = 0
+        for label in labels:
+            if label in seen:
+                break
+            seen.add(label)
+            start += len(label) + 1
+        finding = Finding(
+            f"the label {label!r} is given twice",
+            code="label.duplicate",
+            value=value,
+            span=(start, start + len(label)),
+            header=name,
+        )
+        warnings.append((index, finding))
+    if "delay" in fields and "not_before" in fields:
+        index, name, value = settings["delay"]
+        warnings.append(
+            (
+                index,
+                Finding(
+                    f"the delay is ignored: {name[:-5]}Not-Before is given too, and it wins",
+                    code="delay.overridden_by_not_before",
+                    value=value,
+                    span=(0, len(value)),
+                    header=name,
+                ),
+            )
+        )
+    if "deduplication_id" in fields and fields.get("content_based_deduplication") is True:
+        index, name, value = settings["content-based-deduplication"]
+        warnings.append(
+            (
+                index,
+                Finding(
+                    "an explicit deduplication id and content-based deduplication are "
+                    "alternatives: give one",
+                    code="deduplication.id_and_content_based",
+                    value=value,
+                    span=(0, len(value)),
+                    header=name,
+                ),
+            )
+        )
     if scope.forward:
         fields["forward"] = Headers._trusted([(name, value) for _, _, value, name in scope.forward])
     if scope.extra:
         fields["extra"] = Headers._trusted([(name, value) for _, _, value, name in scope.extra])
     for child_name, child in scope.children.items():
         url_header = prefix + _SCOPE_WORDS[child_name]
-        child_fields = _build(child, errors, url_header + "-")
+        child_fields = _build(child, errors, warnings, url_header + "-")
         if child.url is None:
             first = child.first_header()
-            if first is not None:
-                index, name, value = first
-                errors.append(
-                    (
-                        index,
-                        InvalidHeader(
-                            f"this header configures a callback, but there is no {url_header} "
-                            "header with its URL",
-                            code="header.callback_without_url",
-                            value=value,
-                            span=(0, len(value)),
-                            header=name,
-                        ),
-                    )
+            if first is None:
+                continue
+            index, name, value = first
+            warnings.append(
+                (
+                    index,
+                    Finding(
+                        f"this header configures a callback, but there is no {url_header} "
+                        "header with its URL: the service ignores it",
+                        code="header.callback_without_url",
+                        value=value,
+                        span=(0, len(value)),
+                        header=name,
+                    ),
                 )
+            )
+            if not errors:  # otherwise decode_headers raises, and a model is not needed
+                fields["orphan_" + child_name] = trusted_model(OrphanScope, child_fields)
             continue
         index, name, value = child.url
         try:
@@ -438,7 +594,8 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
 
     Names are in canonical case, values in canonical form, in a fixed order: ``Content-Type``,
     the settings, the forwarded headers, the callback and its headers, the failure callback and
-    its headers, then the unknown headers. ``decode_headers(encode_headers(o)) == o``.
+    its headers, the orphan callback scopes' headers, then the unknown headers.
+    ``decode_headers(encode_headers(o)) == o``.
 
     >>> encode_headers(MessageOptions(retries=3, retry_delay="pow(2,retried)*1000"))
     {'Upstash-Retries': '3', 'Upstash-Retry-Delay': 'pow(2, retried) * 1000'}
@@ -461,7 +618,9 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
     return out
 
 
-def _encode_scope(scope: MessageOptions | Callback, prefix: str, out: dict[str, str]) -> None:
+def _encode_scope(
+    scope: MessageOptions | Callback | OrphanScope, prefix: str, out: dict[str, str]
+) -> None:
     # Field values straight from the model's __dict__, and cached formatting inline: encoding
     # is the hot path of an SDK, and attribute access on a model is several dict lookups.
     fields = scope.__dict__
@@ -526,6 +685,12 @@ def _encode_scope(scope: MessageOptions | Callback, prefix: str, out: dict[str, 
     if callback is not None:
         out[prefix + "Failure-Callback"] = callback.url
         _encode_scope(callback, prefix + "Failure-Callback-", out)
+    orphan = fields["orphan_callback"]
+    if orphan is not None:
+        _encode_scope(orphan, prefix + "Callback-", out)
+    orphan = fields["orphan_failure_callback"]
+    if orphan is not None:
+        _encode_scope(orphan, prefix + "Failure-Callback-", out)
     extra = fields["extra"]._items
     if extra:
         for name, text in extra.items():

@@ -104,12 +104,10 @@ class InvalidHeader(ProtocolError):
     CODES: ClassVar[Mapping[str, str]] = {
         "header.invalid_name": "a header name that is not an RFC 9110 token",
         "header.forbidden_character": "CR, LF, NUL or another control character in a value",
-        "header.duplicate": "a setting that may appear once appears twice",
         "header.missing_forward_name": "Upstash-Forward- with no header name after it",
         "header.too_deep": "more nested Callback-/Failure-Callback- scopes than MAX_SCOPE_DEPTH",
         "header.unknown": "an Upstash- header this library does not know (when asked to refuse)",
         "header.flow_control_incomplete": "Flow-Control-Key without -Value, or the reverse",
-        "header.callback_without_url": "callback settings or forwards without the callback URL",
         "header.not_in_scope": "a header that has no meaning inside a callback scope",
         "header.invalid_content_type": "a Content-Type that is not a media type",
     }

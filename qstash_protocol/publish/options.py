@@ -2,8 +2,10 @@
 
 :class:`MessageOptions` holds every setting of the message, its forwarded headers, its
 ``callback`` and ``failure_callback`` (each a :class:`Callback` with its URL, its own settings,
-forwarded headers and nested callbacks), and ``extra``: the ``Upstash-`` headers this library
-does not know, kept rather than dropped.
+forwarded headers and nested callbacks), ``orphan_callback`` and ``orphan_failure_callback``
+(an :class:`OrphanScope`: a callback scope's headers sent without its URL, which the service
+ignores), and ``extra``: the ``Upstash-`` headers this library does not know. Both are kept
+rather than dropped, so encoding gives back every ``Upstash-`` header a request carried.
 
 >>> from datetime import timedelta
 >>> options = MessageOptions(retries=3, delay="1h30m", forward={"x-api-key": "k"})
@@ -20,15 +22,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 
 from qstash_protocol.publish.headers import (
     Headers,
     InvalidHeader,
     parse_header_name,
-    validate_content_type,
+    validate_header_value,
 )
 from qstash_protocol.values.cron import validate_cron
 from qstash_protocol.values.deduplication import (
@@ -55,7 +64,14 @@ from qstash_protocol.values.small import (
 )
 from qstash_protocol.values.urls import parse_callback_url
 
-__all__ = ["Callback", "FlowControl", "HttpMethod", "MessageOptions", "trusted_model"]
+__all__ = [
+    "Callback",
+    "FlowControl",
+    "HttpMethod",
+    "MessageOptions",
+    "OrphanScope",
+    "trusted_model",
+]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -293,8 +309,10 @@ ExtraHeaderMap = Annotated[
     PlainSerializer(Headers.to_dict, return_type=dict[str, str]),
     _HEADERS_SCHEMA,
 ]
+# Any header value: QStash forwards Content-Type as it is (a value that is not a media type is
+# a warning of the linter, header.invalid_content_type, not an error).
 ContentType = Annotated[
-    str, PlainValidator(_text(validate_content_type, "a media type")), _STRING_SCHEMA
+    str, PlainValidator(_text(validate_header_value, "a Content-Type value")), _STRING_SCHEMA
 ]
 
 _EMPTY_HEADERS: Final = Headers()
@@ -338,7 +356,20 @@ class _Scope(BaseModel):
     forward: HeaderMap = _EMPTY_HEADERS
     callback: Callback | None = None
     failure_callback: Callback | None = None
+    orphan_callback: OrphanScope | None = None
+    orphan_failure_callback: OrphanScope | None = None
     extra: ExtraHeaderMap = _EMPTY_HEADERS
+
+    @model_validator(mode="after")
+    def _one_kind_of_each_scope(self) -> Self:
+        """A scope is either a callback (with its URL) or an orphan, not both."""
+        if self.callback is not None and self.orphan_callback is not None:
+            msg = "callback and orphan_callback exclude each other: a URL makes the scope live"
+            raise ValueError(msg)
+        if self.failure_callback is not None and self.orphan_failure_callback is not None:
+            msg = "failure_callback and orphan_failure_callback exclude each other"
+            raise ValueError(msg)
+        return self
 
 
 class Callback(_Scope):
@@ -354,6 +385,21 @@ class Callback(_Scope):
     url: CallbackUrl
 
 
+class OrphanScope(_Scope):
+    """The settings and forwarded headers of a callback scope sent without the scope's URL.
+
+    ``Upstash-Failure-Callback-Retries: 3`` without ``Upstash-Failure-Callback`` is
+    ``MessageOptions(orphan_failure_callback=OrphanScope(retries=3))``. The service accepts such
+    headers and ignores them (there is no callback to apply them to); the official Python
+    workflow SDK sends them on every step. They are kept, as ``extra`` keeps unknown headers, so
+    that encoding gives back every header the request carried; :func:`~qstash_protocol.lint_headers`
+    reports them (``header.callback_without_url``).
+
+    >>> OrphanScope(retries=3, forward={"x-run": "1"}).forward["X-Run"]
+    '1'
+    """
+
+
 class MessageOptions(_Scope):
     """Every option of a publish or enqueue request, as its headers give them.
 
@@ -366,6 +412,7 @@ class MessageOptions(_Scope):
 
 _Scope.model_rebuild()
 Callback.model_rebuild()
+OrphanScope.model_rebuild()
 MessageOptions.model_rebuild()
 
 _M = TypeVar("_M", bound=BaseModel)

@@ -47,24 +47,29 @@ Facts
   destination whose own query must carry such a name is sent percent-encoded: then the
   destination ends at the first raw ``?`` and the whole query after it is QStash's (its other
   parameters mean nothing to QStash and are left out).
-- **Header and parameter both**: a setting given both ways is ``header.duplicate`` (reported on
-  the parameter), as a setting given twice as headers is. Forwarded headers combine.
+- **Header and parameter both**: a setting given both ways is the warning ``header.duplicate``
+  (reported on the parameter; the header's value applies), as a setting given twice as headers
+  is (the first value applies, as Go's ``Header.Get`` reads it). Forwarded headers combine.
 - **The token** is recognised and kept out of everything shown: the ``value`` of every error is
   the path with the token's value replaced by ``***``, and :class:`PublishRequest` holds it as a
   :class:`pydantic.SecretStr`, hidden from ``repr`` and written ``**********`` by
   ``model_dump(mode="json")``. It is
   never part of :attr:`PublishRequest.path`. Given twice, it is ``request.duplicate_token``.
-- **Enqueue and Delay / Not-Before / flow control** (sources disagree: the docs removed Delay and
-  Not-Before from enqueue in 2024, https://github.com/upstash/docs/pull/279 says
-  "Upstash-Delay is not supported for enqueue", https://github.com/upstash/qstash-js/pull/223
-  says flow control is "not available for queues", the Python SDK never sends them on enqueue,
-  the JS SDK still does): this library follows the documentation and refuses them on enqueue
-  with ``request.not_on_enqueue``, so the sender learns the setting would not apply instead of
-  finding out from a delivery that came early.
-- **Schedules** need ``Upstash-Cron`` (``request.missing_cron``); ``Upstash-Cron``,
-  ``Upstash-Schedule-Id`` and ``Upstash-Queue-Name`` only mean something when creating a schedule
-  (v2 moved schedules out of ``/v2/publish``; an enqueue names its queue in the path), so on
-  publish and enqueue they are refused (``request.schedule_only``).
+- **Enqueue and Delay / Not-Before** are refused (``request.not_on_enqueue``): qstash-py removed
+  them from ``enqueue`` because "it is not supported by the server, and the users get an
+  immediate error from the server" (https://github.com/upstash/qstash-py/pull/28), and the
+  documentation dropped them (https://github.com/upstash/docs/pull/225, "It is not possible to
+  use delay and not before in enqueue endpoint").
+- **Enqueue and flow control** is a warning (``request.flow_control_on_enqueue``): qstash-js
+  says it is "not available for queues" (https://github.com/upstash/qstash-js/pull/223) and the
+  enqueue section of the API reference omits it, but the JS SDK still sends it and no refusal of
+  the service is known.
+- **Schedules** need ``Upstash-Cron`` (``request.missing_cron``): the service answers a schedule
+  without one with ``Invalid cron expression empty spec string``
+  (https://github.com/upstash/qstash-js/pull/50). ``Upstash-Cron``, ``Upstash-Schedule-Id`` and
+  ``Upstash-Queue-Name`` only mean something when creating a schedule (v2 moved schedules out of
+  ``/v2/publish``; an enqueue names its queue in the path); elsewhere they are a warning
+  (``request.schedule_only``): no refusal is known.
 - **API v1** (the v1 publish reference, removed from https://github.com/upstash/docs in 2024;
   ``api_version`` is 1). Where v1 differs from v2:
 
@@ -90,7 +95,9 @@ Facts
   and the body when ``content_length`` is given) is reported with its own ``limits.*`` code
   (:mod:`qstash_protocol.publish.limits`). Without it nothing is checked.
 - Every problem, in the path, the query or the headers, is reported together in one
-  :class:`~qstash_protocol.InvalidHeaders`.
+  :class:`~qstash_protocol.InvalidHeaders`; with ``strict=True`` the warnings too
+  (:func:`~qstash_protocol.lint_request` lists both). The evidence for every code is in
+  ``docs/protocol/verdicts.md``.
 """
 
 from __future__ import annotations
@@ -112,10 +119,11 @@ from pydantic import (
 
 from qstash_protocol._chars import ascii_lower
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
-from qstash_protocol.publish.headers import InvalidHeader, header_text, parse_header_name
+from qstash_protocol.publish.codec import InvalidHeaders, decode_fields, encode_headers
+from qstash_protocol.publish.findings import Finding
+from qstash_protocol.publish.headers import header_text, parse_header_name
 from qstash_protocol.publish.limits import Limits, check_limits
-from qstash_protocol.publish.options import MessageOptions
+from qstash_protocol.publish.options import MessageOptions, trusted_model
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
 
@@ -126,6 +134,7 @@ __all__ = [
     "InvalidRequest",
     "PublishRequest",
     "decode_request",
+    "request_with_findings",
 ]
 
 _PUBLISH: Final = "/v2/publish/"
@@ -136,13 +145,10 @@ _V1_PUBLISH: Final = "/v1/publish/"
 _SCHEDULE_ONLY: Final = ("upstash-cron", "upstash-schedule-id", "upstash-queue-name")
 #: Settings API v1 does not have (queues and schedule ids came with v2).
 _NOT_IN_V1: Final = ("upstash-schedule-id", "upstash-queue-name")
-#: Settings the documentation does not allow on enqueue, by header name.
-_NOT_ON_ENQUEUE: Final = (
-    "upstash-delay",
-    "upstash-not-before",
-    "upstash-flow-control-key",
-    "upstash-flow-control-value",
-)
+#: Settings the service refuses on enqueue, by header name.
+_NOT_ON_ENQUEUE: Final = ("upstash-delay", "upstash-not-before")
+#: Settings the service ignores on enqueue (a warning), by header name.
+_IGNORED_ON_ENQUEUE: Final = ("upstash-flow-control-key",)
 
 #: The query parameter that carries the QStash token (OpenAPI ``bearerAuthQuery``).
 QSTASH_TOKEN_PARAMETER: Final = "qstash_token"  # noqa: S105 - a parameter name, not a secret
@@ -173,8 +179,7 @@ class InvalidRequest(ProtocolError):
         ),
         "request.missing_destination": "no destination after the prefix (or the queue name)",
         "request.missing_queue": "no queue name in an enqueue path",
-        "request.not_on_enqueue": "Delay, Not-Before or flow control on an enqueue request",
-        "request.schedule_only": "Cron, Schedule-Id or Queue-Name outside a schedule request",
+        "request.not_on_enqueue": "Delay or Not-Before on an enqueue request",
         "request.missing_cron": "a schedule request without Upstash-Cron",
         "request.not_in_v1": "Queue-Name, Schedule-Id or an api/ destination on API v1",
         "request.duplicate_token": "the qstash_token query parameter given more than once",
@@ -399,7 +404,7 @@ def _relocate(error: ProtocolError, param: _Param, shown: str) -> ProtocolError:
 def _placement(
     lower: str, value: str, name: str, kind: str, api_version: int
 ) -> ProtocolError | None:
-    """The error for a setting that does not fit the endpoint, or ``None``."""
+    """The error (or warning, a :class:`Finding`) for a setting that does not fit the endpoint."""
     if api_version == 1 and lower in _NOT_IN_V1:
         message, code = (
             f"{name} does not exist in API v1 (queues and schedule ids came with /v2/)",
@@ -410,18 +415,25 @@ def _placement(
             f"{name} is not supported on enqueue (the queue decides when to deliver)",
             "request.not_on_enqueue",
         )
+    elif kind == "enqueue" and lower in _IGNORED_ON_ENQUEUE:
+        message = f"{name} does not apply on enqueue: the queue's parallelism governs delivery"
+        code = "request.flow_control_on_enqueue"
+        return Finding(message, code=code, value=value, span=(0, len(value)), header=name)
     elif (
         kind != "schedule"
         and lower in _SCHEDULE_ONLY
         and not (api_version == 1 and lower == "upstash-cron")
     ):
-        message, code = (
-            f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
-            "request.schedule_only",
-        )
+        message = f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)"
+        code = "request.schedule_only"
+        return Finding(message, code=code, value=value, span=(0, len(value)), header=name)
     else:
         return None
     return InvalidRequest(message, code=code, value=value, span=(0, len(value)), header=name)
+
+
+#: A problem, its position (header index, ``-1`` for the path) and the parameter it came from.
+_Located = tuple[int, "_Param | None", ProtocolError]
 
 
 def _decode_message(
@@ -433,20 +445,25 @@ def _decode_message(
     unknown: Literal["keep", "error"],
     limits: Limits | None,
     content_length: int | None,
-) -> tuple[MessageOptions | None, list[tuple[_Param | None, ProtocolError]], bool]:
-    """Decode headers and query options; every error tagged with its parameter (or ``None``).
+) -> tuple[dict[str, Any] | None, list[_Located], list[_Located], bool]:
+    """Decode headers and query options into model fields, errors and warnings.
 
-    Also says whether ``Upstash-Cron`` was given.
+    Each problem is tagged with its position and its query parameter (``None``: a header). Also
+    says whether ``Upstash-Cron`` was given.
     """
-    errors: list[tuple[_Param | None, ProtocolError]] = []
+    errors: list[_Located] = []
+    warnings: list[_Located] = []
+
+    def place(index: int, param: _Param | None, problem: ProtocolError | None) -> None:
+        if problem is not None:
+            (warnings if isinstance(problem, Finding) else errors).append((index, param, problem))
+
     has_cron = False
-    for name, value in pairs:
+    for index, (name, value) in enumerate(pairs):
         lower = name.lower()
         has_cron = has_cron or lower == "upstash-cron"
-        if lower in _NOT_ON_ENQUEUE or lower in _SCHEDULE_ONLY:
-            error = _placement(lower, value.strip(" \t"), name, kind, api_version)
-            if error is not None:
-                errors.append((None, error))
+        if lower in _NOT_ON_ENQUEUE or lower in _IGNORED_ON_ENQUEUE or lower in _SCHEDULE_ONLY:
+            place(index, None, _placement(lower, value.strip(" \t"), name, kind, api_version))
     combined = pairs
     by_name: dict[str, list[_Param]] = {}
     if params:
@@ -456,51 +473,57 @@ def _decode_message(
             try:
                 parsed = parse_header_name(name)
             except ProtocolError:
-                continue  # decode_headers reports it
+                continue  # decode_fields reports it
             if parsed is not None and parsed.kind in ("setting", "url"):
                 settings.add((parsed.scopes, parsed.kind, parsed.directive))
-        for param in params:
+        for offset, param in enumerate(params):
+            index = len(pairs) + offset
             lower = param.name.lower()
             has_cron = has_cron or lower == "upstash-cron"
-            error = _placement(lower, param.value.strip(" \t"), param.name, kind, api_version)
-            if error is not None:
-                errors.append((param, error))
+            place(
+                index,
+                param,
+                _placement(lower, param.value.strip(" \t"), param.name, kind, api_version),
+            )
             try:
                 parsed = parse_header_name(param.name)
             except ProtocolError:
                 parsed = None
             key = None if parsed is None else (parsed.scopes, parsed.kind, parsed.directive)
             if key is not None and key in settings:
-                errors.append(
-                    (
-                        param,
-                        InvalidHeader(
-                            f"{param.name} is also given as a header; give it once",
-                            code="header.duplicate",
-                            value=param.value,
-                            span=(0, len(param.value)),
-                            header=param.name,
-                        ),
-                    )
+                message = f"{param.name} is also given as a header; the header's value applies"
+                duplicate = Finding(
+                    message,
+                    code="header.duplicate",
+                    value=param.value,
+                    span=(0, len(param.value)),
+                    header=param.name,
                 )
+                warnings.append((index, param, duplicate))
                 continue
             combined.append((param.name, param.value))
             by_name.setdefault(param.name, []).append(param)
-    options: MessageOptions | None = None
-    try:
-        options = decode_headers(combined, unknown=unknown)
-    except InvalidHeaders as invalid:
-        header_keys = {(name, value.strip(" \t")) for name, value in pairs} if by_name else set()
-        header_keys |= {(name, name) for name, _ in pairs} if by_name else set()
-        errors.extend((_source(error, by_name, header_keys), error) for error in invalid.errors)
-    if options is not None and limits is not None:
-        found = check_limits(options, limits, content_length=content_length)
-        errors.extend(_locate_limit(error, pairs, params) for error in found)
-    return options, errors, has_cron
+    fields, decode_errors, decode_warnings = decode_fields(combined, unknown)
+    header_keys: set[tuple[str | None, str | None]] = set()
+    if by_name:
+        header_keys = {(name, value.strip(" \t")) for name, value in pairs}
+        header_keys |= {(name, name) for name, _ in pairs}
+    for index, error in decode_errors:
+        errors.append((index, _source(error, by_name, header_keys), error))
+    for index, finding in decode_warnings:
+        warnings.append((index, _source(finding, by_name, header_keys), finding))
+    if fields is not None and not decode_errors and limits is not None:
+        options = trusted_model(MessageOptions, fields)
+        for error in check_limits(options, limits, content_length=content_length):
+            source, located = _locate_limit(error, pairs, params)
+            errors.append((len(combined), source, located))
+    return fields, errors, warnings, has_cron
 
 
 def _source(
-    error: ProtocolError, by_name: dict[str, list[_Param]], header_keys: set[tuple[str, str]]
+    error: ProtocolError,
+    by_name: dict[str, list[_Param]],
+    header_keys: set[tuple[str | None, str | None]],
 ) -> _Param | None:
     """The query parameter an error of ``decode_headers`` came from, or ``None`` (a header)."""
     candidates = by_name.get(error.header or "")
@@ -549,16 +572,20 @@ def decode_request(
     unknown: Literal["keep", "error"] = "keep",
     limits: Limits | None = None,
     content_length: int | None = None,
+    strict: bool = False,
 ) -> PublishRequest:
     """Decode a publish, enqueue or schedule-create request from its path and headers.
 
     ``path`` is the request target: the path and, when there is one, the query (whose
     ``upstash-*`` parameters are options and whose ``qstash_token`` is the token). With
     ``limits`` (e.g. :attr:`Limits.FREE`), what exceeds them is reported too; the body size is
-    checked when ``content_length`` is given.
+    checked when ``content_length`` is given. Only what the service refuses raises; with
+    ``strict=True`` the warnings (:func:`~qstash_protocol.lint_request`) raise too.
 
     >>> decode_request("/v2/publish/https://example.com", {}).destination.kind
     'url'
+    >>> decode_request("/v2/publish/g", {"Upstash-Cron": "* * * * *"}).options.cron
+    '* * * * *'
     >>> try:
     ...     decode_request("/v2/publish/g?qstash_token=secret&upstash-delay=8d", {},
     ...                    limits=Limits.FREE)
@@ -573,6 +600,50 @@ def decode_request(
         TypeError: when a header name or value is neither ``str`` nor ``bytes``.
 
     """
+    request, errors, warnings = _request(
+        path, headers, unknown=unknown, limits=limits, content_length=content_length
+    )
+    if strict:
+        errors.extend(warnings)
+    if errors:
+        errors.sort(key=lambda item: item[0])
+        raise InvalidHeaders(error for _, error in errors)
+    assert request is not None
+    return request
+
+
+def request_with_findings(
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    *,
+    unknown: Literal["keep", "error"] = "keep",
+    limits: Limits | None = None,
+    content_length: int | None = None,
+) -> tuple[PublishRequest | None, list[Finding]]:
+    """The decoded request (``None`` if there are errors) and every finding, in order.
+
+    >>> request, found = request_with_findings("/v2/publish/g", {"Upstash-Queue-Name": "q"})
+    >>> request.kind, [f.code for f in found]
+    ('publish', ['request.schedule_only'])
+    """
+    request, errors, warnings = _request(
+        path, headers, unknown=unknown, limits=limits, content_length=content_length
+    )
+    everything = [(index, Finding.from_error(error)) for index, error in errors]
+    everything += [(index, finding) for index, finding in warnings if isinstance(finding, Finding)]
+    everything.sort(key=lambda item: item[0])
+    return (None if errors else request), [finding for _, finding in everything]
+
+
+def _request(
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    *,
+    unknown: Literal["keep", "error"],
+    limits: Limits | None,
+    content_length: int | None,
+) -> tuple[PublishRequest | None, list[tuple[int, ProtocolError]], list[tuple[int, ProtocolError]]]:
+    """The request, its errors and its warnings, each by position (-1: the path)."""
     errors: list[ProtocolError] = []
     kind: Literal["publish", "enqueue", "schedule"] = "publish"
     api_version: Literal[1, 2] = 2
@@ -646,7 +717,7 @@ def decode_request(
         (header_text(name, "names"), header_text(value, "values"))
         for name, value in (headers.items() if isinstance(headers, Mapping) else headers)
     ]
-    options, found, has_cron = _decode_message(
+    fields, found, found_warnings, has_cron = _decode_message(
         kind,
         api_version,
         pairs,
@@ -655,26 +726,36 @@ def decode_request(
         limits=limits,
         content_length=content_length,
     )
-    for param, error in found:
-        errors.append(error if param is None else _relocate(error, param, shown))
+    located: list[tuple[int, ProtocolError]] = [(-1, error) for error in errors]
+    located += [
+        (index, error if param is None else _relocate(error, param, shown))
+        for index, param, error in found
+    ]
+    warnings: list[tuple[int, ProtocolError]] = [
+        (index, finding if param is None else _relocate(finding, param, shown))
+        for index, param, finding in found_warnings
+    ]
     if kind == "schedule" and not has_cron:
-        errors.append(
-            InvalidRequest(
-                "a schedule request needs an Upstash-Cron header",
-                code="request.missing_cron",
-                value=shown,
-                span=(0, len(shown)),
+        located.append(
+            (
+                -1,
+                InvalidRequest(
+                    "a schedule request needs an Upstash-Cron header",
+                    code="request.missing_cron",
+                    value=shown,
+                    span=(0, len(shown)),
+                ),
             )
         )
-    if errors:
-        raise InvalidHeaders(errors)
+    if located or fields is None:
+        return None, located, warnings
     assert destination is not None
-    assert options is not None
-    return PublishRequest(
+    request = PublishRequest(
         kind=kind,
         destination=destination,
         queue=queue,
-        options=options,
+        options=trusted_model(MessageOptions, fields),
         api_version=api_version,
         qstash_token=None if query.token is None else SecretStr(query.token),
     )
+    return request, [], warnings
