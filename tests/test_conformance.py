@@ -387,7 +387,7 @@ def test_the_pytest_plugin_stays_out_of_conftests_that_do_not_enable_it(
 def test_the_docs_page_lists_every_case_that_is_not_a_vector() -> None:
     page = (ROOT / "docs" / "protocol" / "conformance.md").read_text(encoding="utf-8")
     for case in conformance_cases():
-        if "vector" not in case.id:
+        if "vector" not in case.id and ".workflow-" not in case.id:
             assert f"| `{case.id}` | {case.severity} |" in page, case.id
 
 
@@ -447,7 +447,7 @@ def test_requests_real_clients_sent_are_replayed(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(conformance, "vector_text", vector_text)
     conformance._vectors.cache_clear()
     try:
-        cases = conformance._client_cases()
+        cases = [c for c in conformance._client_cases() if ".workflow-py." in c.id]
         assert [c.id for c in cases] == ["acceptance.workflow-py.1", "acceptance.workflow-py.2"]
         good = [run_case(c, ReferenceServer()) for c in cases]
         assert [r.verdict for r in good] == ["pass", "pass"], good
