@@ -15,6 +15,8 @@ Subcommands:
 - ``sign --key K --url U --body-file F``: print the token QStash would send (for test servers).
 - ``cron TEXT [-n N] [--after ISO]``: the next runs of an ``Upstash-Cron`` schedule, in its zone
   and in UTC, as QStash (robfig/cron v3) computes them.
+- ``conformance module:factory [--json]``: run the conformance kit against the server adapter the
+  factory returns; a verdict per case and a summary, exit 1 if any case failed.
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -31,6 +33,7 @@ from typing import TextIO
 from qstash_protocol._cli import Output
 from qstash_protocol._cli import callback as _callback
 from qstash_protocol._cli import check as _check
+from qstash_protocol._cli import conformance as _conformance
 from qstash_protocol._cli import cron as _cron
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
@@ -49,6 +52,7 @@ _COMMANDS = (
     _verify,
     _sign,
     _cron,
+    _conformance,
 )
 
 

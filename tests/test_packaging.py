@@ -235,8 +235,8 @@ def test_built_wheel_ships_and_loads_the_grammars(tmp_path: Path) -> None:
     deps = sysconfig.get_paths()["purelib"]
     script = textwrap.dedent(
         f"""
-        import lark, pathlib, qstash_protocol
-        from qstash_protocol._resources import grammar_text
+        import json, lark, pathlib, qstash_protocol
+        from qstash_protocol._resources import grammar_text, vector_text
         location = pathlib.Path(qstash_protocol.__file__).resolve()
         assert location.is_relative_to(pathlib.Path({str(target)!r}).resolve()), location
         grammars = pathlib.Path(qstash_protocol.__file__).parent / "grammars"
@@ -245,6 +245,9 @@ def test_built_wheel_ships_and_loads_the_grammars(tmp_path: Path) -> None:
             text = grammar_text(name)
             if name.endswith(".lark"):
                 lark.Lark(text, parser="lalr")
+        vectors = pathlib.Path(qstash_protocol.__file__).parent / "vectors"
+        assert vectors.is_dir() and not vectors.is_symlink(), vectors
+        assert json.loads(vector_text("request.json"))["cases"]  # the conformance kit's input
         print("ok", len({GRAMMARS!r}))
         """
     )
