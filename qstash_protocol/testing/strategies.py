@@ -9,7 +9,7 @@ Use them to property-test your own QStash-compatible server, gateway or SDK:
 ...     decode_headers(headers)  # replace with a call into your own server
 >>> test_my_server_accepts_what_qstash_accepts()
 
-Valid strategies generate only what the library (and so, as far as the research shows, QStash)
+Valid strategies generate only what the library (and so, as far as the public sources show, QStash)
 accepts: ``durations()``, ``duration_strings()``, ``retry_delay_expressions()`` (generated from
 the Lark grammar), ``flow_control_values()``, ``redact_fields()``, ``deduplication_ids()``,
 ``labels()``, ``callback_urls()``, ``callbacks()``, ``message_options()`` and

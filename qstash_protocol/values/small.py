@@ -11,9 +11,11 @@ datetime.datetime(2030, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
 
 Facts
 -----
-Sources: research ``server_semantics.md`` §2 (retries), §7 (method, not-before, label);
-``sdk_protocol.md`` §1, §2.1, §3.2; ``openapi.yaml``; ``seeds/000``, ``seeds/001``. The same
-rules apply to the callback forms (``Upstash-Callback-Method``,
+Specified in ``docs/protocol/small-values.md``. Sources:
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml,
+https://upstash.com/docs/qstash/api-refence/messages/publish-a-message,
+https://upstash.com/docs/qstash/features/retry, https://upstash.com/docs/qstash/features/delay. The
+same rules apply to the callback forms (``Upstash-Callback-Method``,
 ``Upstash-Failure-Callback-Retries``, ...).
 
 **Method.** ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``; the server's default is ``POST``
@@ -35,12 +37,13 @@ clamps or refuses a larger value is unknown, so the plan limit is left to caller
 seconds, based on the UTC timezone"), parsed to an aware UTC :class:`~datetime.datetime`. ASCII
 digits only; negative, fractional (``1893456000.6``, which the JS SDK rounds before sending) and
 signed values are refused. The largest is :data:`MAX_NOT_BEFORE`, ``9999-12-31T23:59:59Z``, the
-last second a ``datetime`` holds; a millisecond timestamp, a common mistake (qstash-js #42),
+last second a ``datetime`` holds; a millisecond timestamp, a common mistake
+(https://github.com/upstash/qstash-js/issues/42),
 is far beyond it and the message says so. A time in the past is not an error here (the server's
 behaviour is undocumented, and "now" is not a protocol input). :func:`format_not_before` rounds
 a fraction of a second *up*, so the message is still not delivered before the given time.
 
-**Labels.** A comma-separated list (DOCS commit ``77459a11``, 2026-05: ``label_1,label_2``; JS
+**Labels.** A comma-separated list (``openapi.yaml`` since 2026-05: ``label_1,label_2``; JS
 ``serializeLabel`` joins arrays with ``,``). No character, length or count rule is published.
 This module reads each label as 1 or more visible ASCII characters other than ``,``; empty labels
 (``a,,b``, a trailing comma) and repeated labels are refused. Whitespace is refused anywhere,
