@@ -78,12 +78,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any, ClassVar, Final, Literal
 
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.findings import Finding, misspelled
 from qstash_protocol.publish.headers import (
     FORBIDDEN_IN_VALUE,
+    MAX_ERRORS,
+    MAX_HEADER_NAME_LENGTH,
+    MAX_HEADER_VALUE_LENGTH,
+    MAX_HEADERS,
     SETTINGS,
     HeaderName,
     Headers,
@@ -148,10 +153,16 @@ class InvalidHeaders(ProtocolError):
     }
 
     errors: tuple[ProtocolError, ...]
+    #: How many problems there were beyond the :data:`~qstash_protocol.MAX_ERRORS` listed.
+    errors_omitted: int
 
-    def __init__(self, errors: Iterable[ProtocolError]) -> None:
-        self.errors = tuple(errors)
-        count = len(self.errors)
+    def __init__(self, errors: Iterable[ProtocolError], *, omitted: int = 0) -> None:
+        iterator = iter(errors)
+        listed = list(islice(iterator, MAX_ERRORS))
+        rest = sum(1 for _ in iterator)  # counted, not kept
+        self.errors = tuple(listed)
+        self.errors_omitted = omitted + rest
+        count = len(self.errors) + self.errors_omitted
         summary = "1 problem" if count == 1 else f"{count} problems"
         super().__init__(f"{summary} in the request headers", code="headers.invalid")
 
@@ -161,13 +172,15 @@ class InvalidHeaders(ProtocolError):
             first, *rest = str(error).split("\n")
             lines.append(f"- {first}")
             lines.extend(f"  {line}" for line in rest)
+        if self.errors_omitted:
+            lines.append(f"- ... and {self.errors_omitted} more (not listed)")
         return "\n".join(lines)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.errors,))
+        return (_rebuild_invalid_headers, (type(self), self.errors, self.errors_omitted))
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.code, self.errors)
+        return (self.code, self.errors, self.errors_omitted)
 
     def to_dict(self) -> dict[str, Any]:
         """The error and every problem in it as JSON-ready data.
@@ -175,7 +188,17 @@ class InvalidHeaders(ProtocolError):
         >>> InvalidHeaders([]).to_dict()["errors"]
         []
         """
-        return {**super().to_dict(), "errors": [error.to_dict() for error in self.errors]}
+        return {
+            **super().to_dict(),
+            "errors": [error.to_dict() for error in self.errors],
+            "errors_omitted": self.errors_omitted,
+        }
+
+
+def _rebuild_invalid_headers(
+    cls: type[InvalidHeaders], errors: tuple[ProtocolError, ...], omitted: int
+) -> InvalidHeaders:
+    return cls(errors, omitted=omitted)
 
 
 # directive -> parser of its (stripped) header value
@@ -321,20 +344,38 @@ def decode_fields(
     warnings: list[tuple[int, Finding]] = []
     root = _Scope()
     content_type: tuple[int, str, str] | None = None
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
-    for index, (raw_name, raw_value) in enumerate(pairs):
+    pairs = _pairs(headers)
+    size = _known_size(pairs)
+    if size is not None and size > MAX_HEADERS:
+        return None, [(0, _too_many(size))], []
+    for index, pair in enumerate(pairs):
+        try:
+            raw_name, raw_value = pair
+        except (TypeError, ValueError):
+            msg = f"expected a (name, value) pair of str or bytes, got {_shown_type(pair)}"
+            raise TypeError(msg) from None
+        if index >= MAX_HEADERS:
+            return None, [(index, _too_many(None))], []
         name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
         try:
             parsed = _names[name]
         except KeyError:
             try:
+                if len(name) > MAX_HEADER_NAME_LENGTH:
+                    _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
                 parsed = _classify(name)
             except ProtocolError as error:
-                errors.append((index, error.with_header(name)))
+                errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
                 continue
         value = raw_value if raw_value.__class__ is str else header_text(raw_value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
+        if len(value) > MAX_HEADER_VALUE_LENGTH:
+            try:
+                _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)
+            except ProtocolError as error:
+                errors.append((index, error.with_header(name)))
+            continue
         # validate_header_value, inline: this loop is the decoder's hot path.
         value = value.strip(" \t")
         if FORBIDDEN_IN_VALUE.search(value) is not None:
@@ -405,6 +446,57 @@ def decode_fields(
             )
             warnings.append((index, finding))
     return (None if errors else fields), errors, warnings
+
+
+def _pairs(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+) -> Iterable[Any]:
+    """The (name, value) pairs of a mapping, a multi-map with ``.items()``, or an iterable."""
+    if isinstance(headers, Mapping):
+        return headers.items()
+    if isinstance(headers, str | bytes | bytearray):
+        msg = (
+            "expected a mapping or (name, value) pairs, got one text: split a header block "
+            "into pairs first (e.g. http.client.parse_headers, or h11)"
+        )
+        raise TypeError(msg)
+    items = getattr(headers, "items", None)
+    if callable(items):  # http.client.HTTPMessage, email.message.Message, multidicts
+        return items()  # type: ignore[no-any-return]
+    if not isinstance(headers, Iterable):
+        msg = f"expected a mapping or (name, value) pairs, got {_shown_type(headers)}"
+        raise TypeError(msg)
+    return headers
+
+
+def _known_size(pairs: Iterable[Any]) -> int | None:
+    try:
+        return len(pairs)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def _shown_type(value: object) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
+
+
+def _too_many(size: int | None) -> InvalidHeader:
+    count = "more" if size is None else str(size)
+    return InvalidHeader(
+        f"a request may have at most {MAX_HEADERS} headers, this one has {count}",
+        code="header.too_many",
+    )
+
+
+def _raise_too_long(text: str, what: str, limit: int) -> None:
+    shown = text[:limit]
+    raise InvalidHeader(
+        f"a header {what} may be at most {limit} characters long, this one has {len(text)}",
+        code="header.too_long",
+        value=shown,
+        span=(limit, limit),
+    )
 
 
 def _classify(name: str) -> HeaderName | None:
