@@ -89,6 +89,7 @@ from qstash_protocol.publish.headers import (
     MAX_HEADER_NAME_LENGTH,
     MAX_HEADER_VALUE_LENGTH,
     MAX_HEADERS,
+    MAX_SCOPE_DEPTH,
     SETTINGS,
     HeaderName,
     Headers,
@@ -672,29 +673,134 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
     >>> encode_headers(MessageOptions(retries=3, retry_delay="pow(2,retried)*1000"))
     {'Upstash-Retries': '3', 'Upstash-Retry-Delay': 'pow(2, retried) * 1000'}
 
+    Whatever way the model was built (validated, or with ``model_construct``,
+    ``model_copy(update=...)``), every header written is one :func:`decode_headers` reads back:
+    each distinct name is checked once (then remembered), each setting's value with its parser
+    (cached as the decoder's), every value for control characters and length.
+
     Raises:
-        InvalidHeader: ``header.forbidden_character`` if a value holds a control character
-            (possible only for models built without validation, e.g. ``model_construct``).
+        InvalidHeader: ``header.forbidden_character`` if a value holds a control character,
+            ``header.invalid_name``, ``header.too_deep``, ``header.too_long``,
+            ``header.not_upstash`` or ``header.not_in_scope`` for a name the decoder would
+            refuse or read otherwise, ``header.unencodable`` for a value of the wrong type
+            (all possible only for models built without validation).
+        ProtocolError: the parser's error for a setting's value the decoder would refuse.
+        TypeError: ``options`` is not a :class:`MessageOptions`.
 
     """
+    if not isinstance(options, MessageOptions):
+        msg = f"encode_headers takes MessageOptions, not {type(options).__name__}"
+        raise TypeError(msg)
     out: dict[str, str] = {}
-    if options.content_type is not None:
-        out["Content-Type"] = options.content_type
-    _encode_scope(options, "Upstash-", out)
-    if FORBIDDEN_IN_VALUE.search("".join(out.values())):
+    try:
+        content_type = options.__dict__.get("content_type")
+        if content_type is not None:
+            out["Content-Type"] = content_type
+        _encode_scope(options, "Upstash-", out, 0)
+    except ProtocolError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as error:
+        raise InvalidHeader(
+            f"the model holds a value the encoder cannot write ({error}); build it with "
+            "validation (MessageOptions(...), model_validate) rather than model_construct",
+            code="header.unencodable",
+        ) from None
+    _check_encoded(out)
+    return out
+
+
+#: Names the encoder has checked, and their meaning (the decoder's cache, shared).
+_MISSING: Final = object()
+
+
+def _check_encoded(out: dict[str, str]) -> None:
+    """Refuse any header the decoder would refuse or read differently (see encode_headers)."""
+    try:
+        joined: str | None = "".join(out.values())
+    except TypeError:  # a value that is not text: found below
+        joined = None
+    if joined is None or FORBIDDEN_IN_VALUE.search(joined):
         for name, value in out.items():
+            if value.__class__ is not str:
+                raise InvalidHeader(
+                    f"the model holds a value of type {type(value).__name__} where the "
+                    "header needs text",
+                    code="header.unencodable",
+                    header=name,
+                )
             try:
                 validate_header_value(value)
             except InvalidHeader as error:
                 raise error.with_header(name) from None
-    return out
+    names = _names
+    cache = _values
+    for name, value in out.items():
+        found = names.get(name, _MISSING)
+        if isinstance(found, HeaderName) or found is None:
+            parsed = found
+        else:
+            try:
+                if len(name) > MAX_HEADER_NAME_LENGTH:
+                    _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
+                parsed = _classify(name)
+            except ProtocolError as error:
+                raise error.with_header(name[:MAX_HEADER_NAME_LENGTH]) from None
+        if len(value) > MAX_HEADER_VALUE_LENGTH:
+            try:
+                _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)
+            except ProtocolError as error:
+                raise error.with_header(name) from None
+        if parsed is None or parsed.kind not in ("setting", "url"):
+            continue
+        directive = _URL if parsed.kind == "url" else parsed.directive
+        if (directive, value) not in cache:
+            try:
+                _parse_value(directive, value)
+            except ProtocolError as error:
+                raise error.with_header(name) from None
+
+
+_extra_names: dict[str, None] = {}
+
+
+def _check_extra_name(name: str) -> None:
+    """An ``extra`` name must be an unscoped ``Upstash-`` header the library does not know."""
+    if name in _extra_names:
+        return
+    if not name.lower().startswith("upstash-"):
+        raise InvalidHeader(
+            f"extra headers are Upstash- headers this library does not model; {name!r} does "
+            "not start with Upstash-",
+            code="header.not_upstash",
+            value=name,
+            span=(0, len(name)),
+        )
+    parsed = _classify(name) if name not in _names else _names[name]
+    if parsed is None or parsed.scopes or parsed.kind != "unknown":
+        raise InvalidHeader(
+            f"extra headers are Upstash- headers this library does not model, written "
+            f"unscoped; {name!r} is not one",
+            code="header.not_in_scope",
+            value=name,
+            span=(0, len(name)),
+        )
+    if len(_extra_names) >= _CACHE_SIZE:
+        _extra_names.clear()
+    _extra_names[name] = None
 
 
 def _encode_scope(
-    scope: MessageOptions | Callback | OrphanScope, prefix: str, out: dict[str, str]
+    scope: MessageOptions | Callback | OrphanScope, prefix: str, out: dict[str, str], depth: int
 ) -> None:
     # Field values straight from the model's __dict__, and cached formatting inline: encoding
     # is the hot path of an SDK, and attribute access on a model is several dict lookups.
+    if depth > MAX_SCOPE_DEPTH:
+        raise InvalidHeader(
+            f"callback scopes nest at most {MAX_SCOPE_DEPTH} deep",
+            code="header.too_deep",
+            value=prefix,
+            span=(0, len(prefix)),
+        )
     fields = scope.__dict__
     formatted = _formatted
     value = fields["method"]
@@ -741,7 +847,7 @@ def _encode_scope(
     value = fields["schedule_id"]
     if value is not None:
         out[prefix + "Schedule-Id"] = value
-    forwarded = fields["forward"]._items  # the plain dict inside: no Mapping protocol per item
+    forwarded = _items(fields["forward"])
     if forwarded:
         forward = prefix + "Forward-"
         for name, text in forwarded.items():
@@ -749,21 +855,29 @@ def _encode_scope(
     callback = fields["callback"]
     if callback is not None:
         out[prefix + "Callback"] = callback.url
-        _encode_scope(callback, prefix + "Callback-", out)
+        _encode_scope(callback, prefix + "Callback-", out, depth + 1)
     callback = fields["failure_callback"]
     if callback is not None:
         out[prefix + "Failure-Callback"] = callback.url
-        _encode_scope(callback, prefix + "Failure-Callback-", out)
+        _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
     orphan = fields["orphan_callback"]
     if orphan is not None:
-        _encode_scope(orphan, prefix + "Callback-", out)
+        _encode_scope(orphan, prefix + "Callback-", out, depth + 1)
     orphan = fields["orphan_failure_callback"]
     if orphan is not None:
-        _encode_scope(orphan, prefix + "Failure-Callback-", out)
-    extra = fields["extra"]._items
+        _encode_scope(orphan, prefix + "Failure-Callback-", out, depth + 1)
+    extra = _items(fields["extra"])
     if extra:
         for name, text in extra.items():
+            _check_extra_name(name)
             out[prefix + name[8:]] = text  # name[8:] drops "Upstash-"
+
+
+def _items(headers: Any) -> dict[str, str]:
+    """The plain dict inside a Headers (no Mapping protocol per item); checked if not one."""
+    if headers.__class__ is Headers:
+        return headers._items
+    return Headers(headers)._items  # a plain dict from model_construct: names, values checked
 
 
 def first_delivery_time(options: MessageOptions, now: datetime) -> datetime:

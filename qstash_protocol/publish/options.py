@@ -21,19 +21,34 @@ every value in its canonical header form.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Final, Literal, Self, TypeVar
+from datetime import datetime, timedelta
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Final,
+    Literal,
+    Required,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+)
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     PlainSerializer,
     PlainValidator,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
+from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.headers import (
+    MAX_SCOPE_DEPTH,
+    SETTINGS,
     Headers,
     InvalidHeader,
     parse_header_name,
@@ -54,6 +69,7 @@ from qstash_protocol.values.names import validate_queue_name, validate_schedule_
 from qstash_protocol.values.redact import RedactFields, parse_redact_fields
 from qstash_protocol.values.retry_delay import RetryDelay, parse_retry_delay
 from qstash_protocol.values.small import (
+    InvalidLabel,
     format_labels,
     format_not_before,
     parse_labels,
@@ -65,10 +81,15 @@ from qstash_protocol.values.urls import parse_callback_url
 
 __all__ = [
     "Callback",
+    "CallbackInput",
     "FlowControl",
+    "FlowControlInput",
     "HttpMethod",
+    "InvalidOptions",
     "MessageOptions",
+    "MessageOptionsInput",
     "OrphanScope",
+    "ScopeInput",
     "trusted_model",
 ]
 
@@ -92,7 +113,7 @@ def _typed_or_text(
         if isinstance(value, str):
             return parse(value)
         msg = f"expected {what} or its header text, got {type(value).__name__}"
-        raise ValueError(msg)
+        raise TypeError(msg)
 
     return validate
 
@@ -106,25 +127,23 @@ def _duration(*, allow_bare_seconds: bool) -> Callable[[Any], timedelta]:
         if isinstance(value, str):
             return parse_duration(value, allow_bare_seconds=allow_bare_seconds)
         msg = f"expected a timedelta or a duration such as '30s', got {type(value).__name__}"
-        raise ValueError(msg)
+        raise TypeError(msg)
 
     return validate
 
 
 def _not_before(value: Any) -> datetime:
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            msg = "Upstash-Not-Before needs an aware datetime (a naive one has no fixed instant)"
-            raise ValueError(msg)
-        # The header holds whole Unix seconds: keep exactly what it can carry.
-        value = value.astimezone(UTC).replace(microsecond=0)
-        return parse_not_before(format_not_before(value))
+        # The header holds whole Unix seconds: keep exactly what it can carry. No astimezone:
+        # it overflows near datetime.min/max; format_not_before refuses naive datetimes and
+        # times out of range with its own errors.
+        return parse_not_before(format_not_before(value.replace(microsecond=0)))
     if isinstance(value, int) and not isinstance(value, bool):
         return parse_not_before(str(value))
     if isinstance(value, str):
         return parse_not_before(value)
     msg = f"expected an aware datetime, Unix seconds or their text, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _retries(value: Any) -> int:
@@ -133,14 +152,14 @@ def _retries(value: Any) -> int:
     if isinstance(value, str):
         return parse_retries(value)
     msg = f"expected a whole number of retries, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _method(value: Any) -> str:
     if isinstance(value, str):
         return parse_method(value)
     msg = f"expected an HTTP method such as 'POST', got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _labels(value: Any) -> tuple[str, ...]:
@@ -152,14 +171,21 @@ def _labels(value: Any) -> tuple[str, ...]:
             return ()
         if not all(isinstance(item, str) for item in items):
             msg = "labels must be strings"
-            raise ValueError(msg)
-        labels = parse_labels(format_labels(items))
+            raise TypeError(msg)
+        text = format_labels(items)
+        labels = parse_labels(text)
         if len(labels) != len(items):
-            msg = f"a label cannot contain ',' (it separates labels): {items!r}"
-            raise ValueError(msg)
+            comma = next(item for item in items if "," in item)
+            start = text.index(comma) + comma.index(",")
+            raise InvalidLabel(
+                f"a label cannot contain ',' (it separates labels): {comma!r}",
+                code="label.invalid_character",
+                value=text,
+                span=(start, start + 1),
+            )
         return labels
     msg = f"expected labels as a tuple of strings or 'a,b' text, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _content_based(value: Any) -> bool:
@@ -168,7 +194,7 @@ def _content_based(value: Any) -> bool:
     if isinstance(value, str):
         return parse_content_based_deduplication(value)
     msg = f"expected a bool or 'true'/'false', got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _text(parse: Callable[[str], str], what: str) -> Callable[[Any], str]:
@@ -186,7 +212,7 @@ def _text(parse: Callable[[str], str], what: str) -> Callable[[Any], str]:
                 seen[value] = found
             return found
         msg = f"expected {what} as a string, got {type(value).__name__}"
-        raise ValueError(msg)
+        raise TypeError(msg)
 
     return validate
 
@@ -197,10 +223,14 @@ def _headers(value: Any) -> Headers:
     if isinstance(value, Mapping | Iterable) and not isinstance(value, str | bytes):
         try:
             return Headers(value)
-        except TypeError as error:
-            raise ValueError(str(error)) from None
+        except ValueError as error:
+            if isinstance(error, ProtocolError):
+                raise
+            # A pair that is not a pair: ("a",) or "ab" unpacked.
+            msg = f"expected (name, value) pairs, got {value!r:.80}"
+            raise TypeError(msg) from None
     msg = f"expected a header mapping or (name, value) pairs, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _extra_headers(value: Any) -> Headers:
@@ -307,23 +337,260 @@ _EMPTY_HEADERS: Final = Headers()
 _MODEL_CONFIG: Final = ConfigDict(frozen=True, extra="forbid", validate_default=False)
 
 
-class FlowControl(BaseModel):
+class InvalidOptions(ProtocolError):
+    """Values given to a model that do not fit together, or several invalid values at once.
+
+    One invalid value raises the parser's own error (:class:`~qstash_protocol.InvalidDuration`,
+    :class:`~qstash_protocol.InvalidRetries`, ...) with ``header`` naming the header it would be
+    sent in; several raise this error, with each of them in ``errors``.
+
+    >>> try:
+    ...     MessageOptions(retries="x", delay="5")
+    ... except InvalidOptions as err:
+    ...     print([(e.header, e.code) for e in err.errors])
+    [('Upstash-Retries', 'retries.not_an_integer'), ('Upstash-Delay', 'duration.missing_unit')]
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "options.invalid": "several values of a model are invalid (see .errors)",
+        "options.conflict": "callback and orphan_callback (or the failure pair) both given",
+    }
+
+    errors: tuple[ProtocolError, ...]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        value: str | None = None,
+        span: tuple[int, int] | None = None,
+        header: str | None = None,
+        errors: Iterable[ProtocolError] = (),
+    ) -> None:
+        super().__init__(message, code=code, value=value, span=span, header=header)
+        self.errors = tuple(errors)
+
+    def __str__(self) -> str:
+        if not self.errors:
+            return super().__str__()
+        lines = [self.message + ":"]
+        for error in self.errors:
+            first, *rest = str(error).split("\n")
+            lines.append(f"- {first}")
+            lines.extend(f"  {line}" for line in rest)
+        return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_invalid_options, (self.message, self.code, self.header, self.errors))
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error and every problem in it as JSON-ready data.
+
+        >>> InvalidOptions("m", code="options.conflict").to_dict()["errors"]
+        []
+        """
+        return {**super().to_dict(), "errors": [error.to_dict() for error in self.errors]}
+
+
+def _rebuild_invalid_options(
+    message: str, code: str, header: str | None, errors: tuple[ProtocolError, ...]
+) -> InvalidOptions:
+    return InvalidOptions(message, code=code, header=header, errors=errors)
+
+
+_SCOPE_WORDS: Final = {
+    "callback": "Callback",
+    "failure_callback": "Failure-Callback",
+    "orphan_callback": "Callback",
+    "orphan_failure_callback": "Failure-Callback",
+}
+_FIELD_DIRECTIVES: Final = {
+    field: "-".join(word.capitalize() for word in directive.split("-"))
+    for directive, field in SETTINGS.items()
+}
+
+
+def _header_of(loc: tuple[str | int, ...]) -> str | None:
+    """The header a model field at ``loc`` (pydantic's error location) is sent in."""
+    prefix = "Upstash-"
+    parts = [part for part in loc if isinstance(part, str)]
+    if parts[:1] == ["options"]:  # PublishRequest.options
+        parts = parts[1:]
+    while parts and parts[0] in _SCOPE_WORDS:
+        word = _SCOPE_WORDS[parts.pop(0)]
+        if not parts or parts == ["url"]:
+            return prefix + word
+        prefix += word + "-"
+    if not parts:
+        return None
+    field = parts[0]
+    if field == "content_type":
+        return "Content-Type"
+    if field == "flow_control":
+        return prefix + ("Flow-Control-Value" if parts[1:2] == ["value"] else "Flow-Control-Key")
+    directive = _FIELD_DIRECTIVES.get(field)
+    return None if directive is None else prefix + directive
+
+
+def _library_error(error: ValidationError, where: tuple[str, ...]) -> Exception:
+    """The library's error for pydantic's ``ValidationError``: a ProtocolError or a TypeError."""
+    problems: list[ProtocolError] = []
+    for item in error.errors(include_url=False):
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, ProtocolError):
+            if cause.header is None:
+                cause = cause.with_header(_header_of((*where, *item["loc"])))
+            problems.append(cause)
+            continue
+        # Pydantic's own checks: a missing or unknown argument, a wrong type for a nested model.
+        loc = ".".join(str(part) for part in item["loc"]) or error.title
+        return TypeError(f"{error.title}: {loc}: {item['msg']}")
+    if len(problems) == 1:
+        return problems[0]
+    return InvalidOptions(
+        f"{len(problems)} invalid values for {error.title}", code="options.invalid", errors=problems
+    )
+
+
+class _Model(BaseModel):
+    """A frozen model whose invalid input raises the library's errors, not ``ValidationError``.
+
+    Every public model derives from it. Construction (``__init__``), ``model_validate``,
+    ``model_validate_json`` and ``model_validate_strings`` raise a
+    :class:`~qstash_protocol.ProtocolError` for an invalid value, and ``TypeError`` for a value of
+    the wrong Python type, a missing or an unknown argument.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    #: Where the model sits in a request, for the header names in its errors.
+    _error_scope: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise _library_error(error, self._error_scope) from None
+
+    @classmethod
+    def model_validate(cls, *args: Any, **kwargs: Any) -> Self:
+        """Validate an object (a mapping, a model) into this model; see the class docstring."""
+        try:
+            return super().model_validate(*args, **kwargs)
+        except ValidationError as error:
+            raise _library_error(error, cls._error_scope) from None
+
+    @classmethod
+    def model_validate_json(cls, *args: Any, **kwargs: Any) -> Self:
+        """Validate JSON text into this model; see the class docstring."""
+        try:
+            return super().model_validate_json(*args, **kwargs)
+        except ValidationError as error:
+            raise _library_error(error, cls._error_scope) from None
+
+    @classmethod
+    def model_validate_strings(cls, *args: Any, **kwargs: Any) -> Self:
+        """Validate a mapping of strings into this model; see the class docstring."""
+        try:
+            return super().model_validate_strings(*args, **kwargs)
+        except ValidationError as error:
+            raise _library_error(error, cls._error_scope) from None
+
+
+class FlowControlInput(TypedDict):
+    """What :class:`FlowControl` accepts, as a ``dict`` (both keys required)."""
+
+    key: str
+    value: FlowControlValue | str
+
+
+class FlowControl(_Model):
     """``Upstash-Flow-Control-Key`` and ``Upstash-Flow-Control-Value``: they come together.
 
     >>> FlowControl(key="tenant-1", value="rate=10, period=1m").value.rate
     10
     """
 
-    model_config = _MODEL_CONFIG
+    _error_scope: ClassVar[tuple[str, ...]] = ("flow_control",)
 
     key: FlowControlKey
     value: FlowControlValueField
 
+    def __init__(self, *, key: str, value: FlowControlValue | str) -> None:
+        super().__init__(key=key, value=value)
 
-class _Scope(BaseModel):
+
+_Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+class ScopeInput(TypedDict, total=False):
+    """The keyword arguments every scope accepts: each value typed, or as its header text.
+
+    The model's attributes hold the canonical types (``timedelta``, ``RetryDelay``, ...); these
+    are what construction accepts, so ``MessageOptions(retries=3, delay="1m")`` type-checks as
+    it is (plain ``mypy --strict`` or pyright strict, no plugin).
+    """
+
+    method: str | None
+    timeout: timedelta | str | None
+    retries: int | str | None
+    retry_delay: RetryDelay | str | None
+    delay: timedelta | str | None
+    not_before: datetime | int | str | None
+    flow_control: FlowControl | FlowControlInput | None
+    labels: Iterable[str] | str
+    deduplication_id: str | None
+    content_based_deduplication: bool | str | None
+    redact: RedactFields | str | None
+    cron: str | None
+    queue_name: str | None
+    schedule_id: str | None
+    forward: _Headers
+    callback: Callback | CallbackInput | None
+    failure_callback: Callback | CallbackInput | None
+    orphan_callback: OrphanScope | ScopeInput | None
+    orphan_failure_callback: OrphanScope | ScopeInput | None
+    extra: _Headers
+
+
+class CallbackInput(ScopeInput):
+    """What :class:`Callback` accepts: a scope's settings and its (required) ``url``."""
+
+    url: Required[str]
+
+
+class MessageOptionsInput(ScopeInput, total=False):
+    """What :class:`MessageOptions` accepts: a scope's settings and ``content_type``."""
+
+    content_type: str | None
+
+
+def _depth(scope: _Scope) -> int:
+    """How many callback scopes nest below ``scope`` (0 for none), counted up to one too many."""
+    depth = 0
+    level: list[_Scope] = [scope]
+    while level and depth <= MAX_SCOPE_DEPTH:
+        level = [
+            child
+            for parent in level
+            for child in (
+                parent.callback,
+                parent.failure_callback,
+                parent.orphan_callback,
+                parent.orphan_failure_callback,
+            )
+            if isinstance(child, _Scope)
+        ]
+        depth += bool(level)
+    return depth
+
+
+class _Scope(_Model):
     """The settings every message scope has: the message itself and each of its callbacks."""
-
-    model_config = _MODEL_CONFIG
 
     method: Method | None = None
     timeout: Timeout | None = None
@@ -348,13 +615,21 @@ class _Scope(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind_of_each_scope(self) -> Self:
-        """A scope is either a callback (with its URL) or an orphan, not both."""
+        """A scope is either a callback (with its URL) or an orphan, not both; nesting bounded."""
         if self.callback is not None and self.orphan_callback is not None:
             msg = "callback and orphan_callback exclude each other: a URL makes the scope live"
-            raise ValueError(msg)
+            raise InvalidOptions(msg, code="options.conflict")
         if self.failure_callback is not None and self.orphan_failure_callback is not None:
             msg = "failure_callback and orphan_failure_callback exclude each other"
-            raise ValueError(msg)
+            raise InvalidOptions(msg, code="options.conflict")
+        # The decoder refuses headers nested deeper than MAX_SCOPE_DEPTH scopes; a callback is
+        # itself one scope deep, so its own callbacks may nest one level less.
+        limit = MAX_SCOPE_DEPTH - (0 if isinstance(self, MessageOptions) else 1)
+        if _depth(self) > limit:
+            raise InvalidHeader(
+                f"callback scopes nest at most {MAX_SCOPE_DEPTH} deep",
+                code="header.too_deep",
+            )
         return self
 
 
@@ -368,7 +643,12 @@ class Callback(_Scope):
     2
     """
 
+    _error_scope: ClassVar[tuple[str, ...]] = ("callback",)
+
     url: CallbackUrl
+
+    def __init__(self, **data: Unpack[CallbackInput]) -> None:
+        super().__init__(**data)
 
 
 class OrphanScope(_Scope):
@@ -385,6 +665,11 @@ class OrphanScope(_Scope):
     '1'
     """
 
+    _error_scope: ClassVar[tuple[str, ...]] = ("orphan_callback",)
+
+    def __init__(self, **data: Unpack[ScopeInput]) -> None:
+        super().__init__(**data)
+
 
 class MessageOptions(_Scope):
     """Every option of a publish or enqueue request, as its headers give them.
@@ -394,6 +679,9 @@ class MessageOptions(_Scope):
     """
 
     content_type: ContentType | None = None
+
+    def __init__(self, **data: Unpack[MessageOptionsInput]) -> None:
+        super().__init__(**data)
 
 
 _Scope.model_rebuild()

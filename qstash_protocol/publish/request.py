@@ -44,22 +44,28 @@ Facts
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar, Final, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal, Required, TypedDict, Unpack
 from urllib.parse import unquote
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import InvalidHeaders, decode_fields, encode_headers
 from qstash_protocol.publish.findings import Finding
 from qstash_protocol.publish.headers import header_text
-from qstash_protocol.publish.options import MessageOptions, trusted_model
+from qstash_protocol.publish.options import (
+    MessageOptions,
+    MessageOptionsInput,
+    _Model,
+    trusted_model,
+)
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
 
 __all__ = [
     "InvalidRequest",
     "PublishRequest",
+    "PublishRequestInput",
     "decode_request",
     "request_with_findings",
 ]
@@ -89,6 +95,8 @@ class InvalidRequest(ProtocolError):
         "request.missing_queue": "no queue name in an enqueue path",
         "request.not_on_enqueue": "Delay or Not-Before on an enqueue request",
         "request.missing_cron": "a schedule request without Upstash-Cron",
+        "request.queue_mismatch": "a PublishRequest with a queue that is not an enqueue, or the "
+        "reverse",
     }
 
 
@@ -98,7 +106,7 @@ def _destination(value: Any) -> Destination:
     if isinstance(value, str):
         return parse_destination(value)
     msg = f"expected a Destination or its text, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _queue(value: Any) -> str | None:
@@ -107,7 +115,7 @@ def _queue(value: Any) -> str | None:
     if isinstance(value, str):
         return validate_queue_name(value)
     msg = f"expected a queue name, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 DestinationField = Annotated[
@@ -118,7 +126,16 @@ DestinationField = Annotated[
 ]
 
 
-class PublishRequest(BaseModel):
+class PublishRequestInput(TypedDict, total=False):
+    """What :class:`PublishRequest` accepts (``kind`` and ``destination`` required)."""
+
+    kind: Required[Literal["publish", "enqueue", "schedule"]]
+    destination: Required[Destination | str]
+    queue: str | None
+    options: MessageOptions | MessageOptionsInput
+
+
+class PublishRequest(_Model):
     """A decoded publish or enqueue request.
 
     >>> PublishRequest(kind="publish", destination="my-group").path
@@ -132,11 +149,14 @@ class PublishRequest(BaseModel):
     queue: Annotated[str | None, PlainValidator(_queue)] = None
     options: MessageOptions = MessageOptions()
 
+    def __init__(self, **data: Unpack[PublishRequestInput]) -> None:
+        super().__init__(**data)
+
     def model_post_init(self, _context: Any, /) -> None:
         """Check that ``queue`` is given exactly for enqueue requests."""
         if (self.kind == "enqueue") != (self.queue is not None):
             msg = "an enqueue request has a queue name, and a publish request has none"
-            raise ValueError(msg)
+            raise InvalidRequest(msg, code="request.queue_mismatch")
 
     @property
     def path(self) -> str:
@@ -211,6 +231,9 @@ def _request(
     unknown: Literal["keep", "error"],
 ) -> tuple[PublishRequest | None, list[tuple[int, ProtocolError]], list[tuple[int, Finding]]]:
     """The request, its errors and its warnings, each by position (-1: the path)."""
+    if not isinstance(path, str):
+        msg = f"path must be a str, got {type(path).__name__}"
+        raise TypeError(msg)
     errors: list[ProtocolError] = []
     kind: Literal["publish", "enqueue", "schedule"] = "publish"
     queue: str | None = None
