@@ -45,6 +45,42 @@ def test_check_reports_every_problem_and_exits_1() -> None:
     assert out.startswith("invalid: 6 problems in the request headers:")
     assert "- Upstash-Retry-Delay: '^' is not an operator here" in out
     assert "\n    2 ^ retried * 1000\n      ^\n" in out
+    # The callback setting without a callback URL is accepted by QStash: a warning, below.
+    assert "\n1 warning (the service accepts this; --strict refuses it):\n" in out
+    assert "- Upstash-Callback-Retries: this header configures a callback" in out
+
+
+def test_check_warnings_exit_0_and_1_with_strict() -> None:
+    headers = ["-H", "Upstash-Retry: 3", "-H", "Upstash-Failure-Callback-Retries: 2"]
+    status, out, _ = run(["check", *headers])
+    assert status == 0
+    assert out.startswith("valid headers\n")
+    assert "failure callback settings without its URL (ignored by QStash):\n    retries: 2\n" in out
+    assert "\n2 warnings (the service accepts this; --strict refuses it):\n" in out
+    assert "did you mean Upstash-Retries? [header.misspelled]\n    Upstash-Retry\n" in out
+    # Nothing is lost: the canonical headers keep both.
+    assert "  Upstash-Failure-Callback-Retries: 2\n  Upstash-Retry: 3\n" in out
+    status, out, _ = run(["check", "--strict", *headers])
+    assert status == 1
+    assert "\n2 warnings (refused with --strict):\n" in out
+    status, out, _ = run(["check", "--strict", "-H", "Upstash-Retries: 3"])
+    assert status == 0
+    assert "warning" not in out
+
+
+def test_check_json_gives_findings_with_severity() -> None:
+    status, out, _ = run(["check", "--json", "-H", "Upstash-Retry: 3", "-H", "Upstash-Delay: 3"])
+    assert status == 1
+    document = json.loads(out)
+    assert [(f["severity"], f["code"]) for f in document["findings"]] == [
+        ("warning", "header.misspelled"),
+        ("error", "duration.missing_unit"),
+    ]
+    status, out, _ = run(["check", "--json", "--strict", "-H", "Upstash-Retry: 3"])
+    assert status == 1
+    document = json.loads(out)
+    assert document["valid"] is True
+    assert document["findings"][0]["severity"] == "warning"
 
 
 def test_check_json() -> None:

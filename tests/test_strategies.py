@@ -14,6 +14,7 @@ from qstash_protocol import (
     FlowControlValue,
     InvalidHeaders,
     MessageOptions,
+    OrphanScope,
     ProtocolError,
     RedactFields,
     RetryDelay,
@@ -177,7 +178,16 @@ def test_arguments_are_checked_eagerly(make: Callable[[], object]) -> None:
 
 
 @pytest.mark.parametrize(
-    "cls", [MessageOptions, Callback, FlowControl, FlowControlValue, RedactFields, RetryDelay]
+    "cls",
+    [
+        MessageOptions,
+        Callback,
+        OrphanScope,
+        FlowControl,
+        FlowControlValue,
+        RedactFields,
+        RetryDelay,
+    ],
 )
 def test_from_type_works_through_the_entry_point(cls: type) -> None:
     @settings(max_examples=10)

@@ -287,7 +287,6 @@ def test_labels(text: str, expected: tuple[str, ...]) -> None:
         ("a,,b", "label.empty_label", (2, 2)),
         (",", "label.empty_label", (0, 0)),
         ("a,", "label.empty_label", (2, 2)),
-        ("a,b,a", "label.duplicate", (4, 5)),
         ("caf\u00e9", "label.invalid_character", (3, 4)),
         ("a\x1b", "label.invalid_character", (1, 2)),
         ("l" * (MAX_LABELS_LENGTH + 1), "label.too_long", (1024, 1025)),
@@ -305,7 +304,6 @@ def test_invalid_labels(text: str, code: str, span: tuple[int, int]) -> None:
         ([], "label.empty"),
         (["a,b"], "label.invalid_character"),
         ([""], "label.empty_label"),
-        (["a", "a"], "label.duplicate"),
         (["a b"], "label.whitespace"),
     ],
 )
@@ -340,3 +338,9 @@ def test_labels_round_trip(labels: list[str]) -> None:
 @given(st.text(ANY_CHAR) | st.lists(st.sampled_from(["a", "b", ",", " ", "\u00e9"])).map("".join))
 def test_any_text_gives_labels_or_our_error(text: str) -> None:
     check_any_text(parse_labels, InvalidLabel, text)
+
+
+def test_repeated_labels_are_kept_as_given() -> None:
+    assert parse_labels("a,b,a") == ("a", "b", "a")
+    assert format_labels(parse_labels("a,b,a")) == "a,b,a"
+    assert format_labels(["a", "a"]) == "a,a"

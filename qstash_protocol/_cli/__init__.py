@@ -81,8 +81,11 @@ def json_document(
       valid.
     - ``errors_omitted``: how many more errors there were beyond those listed (the library
       keeps at most ``MAX_ERRORS``).
-    - ``findings``: warnings that do not make the input invalid, each like an error with a
-      ``severity`` key (``Finding.to_dict()``); empty when there are none.
+    - ``findings``: for commands that lint (``check``), every finding in input order, errors
+      and warnings alike, each like an error with a ``severity`` key (``"error"`` or
+      ``"warning"``, ``Finding.to_dict()``); warnings alone do not make the input invalid
+      (unless the command's ``--strict`` says so, and then they are in ``errors`` too). Empty
+      for commands that do not lint.
 
     >>> json_document("duration", valid=True, result={"seconds": 30.0})
     {'command': 'duration', 'valid': True, 'result': {'seconds': 30.0}, 'errors': [], \

@@ -1,4 +1,8 @@
-"""``qstash-protocol check [FILE|-] [-H 'Name: value' ...]``: decode a request, show its meaning."""
+"""``qstash-protocol check [FILE|-] [-H 'Name: value' ...] [--strict]``: decode a request.
+
+Shows what the request means. Errors (what QStash refuses) exit 1; warnings (what it accepts
+but ignores, or a likely slip) are printed below the verdict and exit 0, or 1 with ``--strict``.
+"""
 
 from __future__ import annotations
 
@@ -15,21 +19,32 @@ from qstash_protocol._cli import (
     print_json,
 )
 from qstash_protocol._cli.dump import InvalidDump, read_dump, read_request_text
-from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
-from qstash_protocol.publish.options import Callback, MessageOptions
-from qstash_protocol.publish.request import PublishRequest, decode_request
+from qstash_protocol.publish.codec import InvalidHeaders, decode_with_findings, encode_headers
+from qstash_protocol.publish.findings import Finding
+from qstash_protocol.publish.options import Callback, MessageOptions, OrphanScope
+from qstash_protocol.publish.request import PublishRequest, request_with_findings
 
 __all__ = ["read_request_text", "register", "run"]
 
 
-def _describe_scope(scope: MessageOptions | Callback, indent: str) -> list[str]:
+_NESTED = (
+    "callback",
+    "failure_callback",
+    "orphan_callback",
+    "orphan_failure_callback",
+    "forward",
+    "extra",
+)
+
+
+def _describe_scope(scope: MessageOptions | Callback | OrphanScope, indent: str) -> list[str]:
     lines = []
     data = scope.model_dump(mode="json", exclude_defaults=True)
     fields = list(type(scope).model_fields)
     if "url" in fields:  # a callback: its URL first
         fields.insert(0, fields.pop(fields.index("url")))
     for field in fields:
-        if field in ("callback", "failure_callback", "forward", "extra") or field not in data:
+        if field in _NESTED or field not in data:
             continue
         value = data[field]
         if field == "flow_control":
@@ -41,10 +56,13 @@ def _describe_scope(scope: MessageOptions | Callback, indent: str) -> list[str]:
         if headers:
             lines.append(f"{indent}{title}:")
             lines.extend(f"{indent}  {name}: {value}" for name, value in headers.items())
-    for field in ("callback", "failure_callback"):
+    for field in ("callback", "failure_callback", "orphan_callback", "orphan_failure_callback"):
         child = getattr(scope, field)
         if child is not None:
-            lines.append(f"{indent}{field.replace('_', ' ')}:")
+            title = field.replace("_", " ")
+            if field.startswith("orphan_"):
+                title = f"{title[len('orphan ') :]} settings without its URL (ignored by QStash)"
+            lines.append(f"{indent}{title}:")
             lines.extend(_describe_scope(child, indent + "  "))
     return lines
 
@@ -77,14 +95,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"qstash-protocol check: {error}", file=err)
         return EXIT_USAGE
     request: PublishRequest | None = None
-    options: MessageOptions
-    try:
-        if path is not None:
-            request = decode_request(path, headers, unknown=args.unknown)
-            options = request.options
-        else:
-            options = decode_headers(headers, unknown=args.unknown)
-    except InvalidHeaders as invalid:
+    options: MessageOptions | None
+    if path is not None:
+        request, findings = request_with_findings(path, headers, unknown=args.unknown)
+        options = None if request is None else request.options
+    else:
+        options, findings = decode_with_findings(headers, unknown=args.unknown)
+    errors = [finding for finding in findings if finding.severity == "error"]
+    warnings = [finding for finding in findings if finding.severity == "warning"]
+    status = EXIT_INVALID if errors or (args.strict and warnings) else EXIT_OK
+    if options is None:
+        invalid = InvalidHeaders(errors)
         if args.json:
             print_json(
                 out,
@@ -92,12 +113,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 valid=False,
                 errors=invalid.errors,
                 errors_omitted=invalid.errors_omitted,
+                findings=findings,
             )
         else:
             print(f"invalid: {invalid}", file=out)
-        return EXIT_INVALID
+            _print_warnings(warnings, out, strict=args.strict)
+        return status
     canonical = encode_headers(options)
     if args.json:
+        if status != EXIT_OK:  # --strict and warnings: they are the errors
+            print_json(out, "check", valid=False, errors=warnings, findings=findings)
+            return status
         result: dict[str, object] = {
             "path": None if request is None else request.path,
             "request": None
@@ -106,8 +132,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "options": options.model_dump(mode="json", exclude_defaults=True),
             "headers": canonical,
         }
-        print_json(out, "check", valid=True, result=result)
-        return EXIT_OK
+        print_json(out, "check", valid=True, result=result, findings=findings)
+        return status
     if request is not None:
         queue = f" via queue {request.queue}" if request.queue else ""
         target = "URL group" if request.destination.kind == "url_group" else "URL"
@@ -118,7 +144,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print("canonical headers:", file=out)
     for name, value in canonical.items():
         print(f"  {name}: {value}", file=out)
-    return EXIT_OK
+    _print_warnings(warnings, out, strict=args.strict)
+    return status
+
+
+def _print_warnings(warnings: list[Finding], out: TextIO, *, strict: bool) -> None:
+    """Warnings below the verdict: accepted by the service, but ignored or probably a slip."""
+    if not warnings:
+        return
+    count = "1 warning" if len(warnings) == 1 else f"{len(warnings)} warnings"
+    verdict = "refused with --strict" if strict else "the service accepts this; --strict refuses it"
+    print(f"{count} ({verdict}):", file=out)
+    for warning in warnings:
+        first, *rest = str(warning).split("\n")
+        print(f"- {first} [{warning.code}]", file=out)
+        for line in rest:
+            print(f"  {line}", file=out)
 
 
 def _read_file(path: str) -> bytes:
@@ -154,6 +195,11 @@ def register(commands: Any) -> None:
         choices=("keep", "error"),
         default="keep",
         help="keep (default) or refuse Upstash- headers the library does not know",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on warnings too (what the service accepts but ignores, or a likely slip)",
     )
     check.add_argument("--json", action="store_true", help="print JSON for machines")
     check.set_defaults(handler=run)

@@ -579,6 +579,24 @@ def _build(
                 ),
             )
         )
+    labels = fields.get("labels")
+    if labels is not None and len(set(labels)) < len(labels):
+        index, name, value = settings["label"]
+        seen: set[str] = set()
+        start = 0
+        for label in labels:
+            if label in seen:
+                break
+            seen.add(label)
+            start += len(label) + 1
+        finding = Finding(
+            f"the label {label!r} is given twice",
+            code="label.duplicate",
+            value=value,
+            span=(start, start + len(label)),
+            header=name,
+        )
+        warnings.append((index, finding))
     if "delay" in fields and "not_before" in fields:
         index, name, value = settings["delay"]
         warnings.append(

@@ -34,6 +34,8 @@ message); the evidence for each, and for every refusal that stays an error, is i
   service keeps it as an unknown header and the setting silently does not apply.
 - **delay.overridden_by_not_before**: both are given; Not-Before wins
   (https://upstash.com/docs/qstash/features/delay), so the delay is ignored.
+- **label.duplicate**: ``a,a``: the label is given twice; it means the one label, and no
+  refusal is known, so the value is kept as given.
 - **not_before.in_past**: the time has passed when ``now`` is given (lint only: the decoders
   take no clock). The documents do not say what happens; the message cannot wait, so it is
   delivered at once.
@@ -56,6 +58,7 @@ message); the evidence for each, and for every refusal that stays an error, is i
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
@@ -98,6 +101,7 @@ class Finding(ProtocolError):
         "header.misspelled": "an unknown Upstash- header one slip away from a known one",
         "header.invalid_content_type": "a Content-Type that is not a media type (forwarded as is)",
         "delay.overridden_by_not_before": "Upstash-Delay together with Upstash-Not-Before",
+        "label.duplicate": "the same label twice in Upstash-Label",
         "not_before.in_past": "Upstash-Not-Before earlier than the given now",
         "deduplication.id_and_content_based": (
             "Upstash-Deduplication-Id with Upstash-Content-Based-Deduplication: true"
@@ -235,6 +239,16 @@ def _stem(directive: str) -> str:
 _STEMS: Final = {_stem(known): known for known in _KNOWN}
 
 
+@functools.lru_cache(maxsize=4096)
+def _closest(directive: str) -> str | None:
+    """The known directive that ``directive`` is a slip of, if any.
+
+    Cached: decoding asks for every unknown header, and workflow traffic repeats the same few.
+    """
+    close = difflib.get_close_matches(_stem(directive), _STEMS, n=1, cutoff=0.8)
+    return _STEMS[close[0]] if close else None
+
+
 def misspelled(name: str, directive: str) -> Finding | None:
     """A ``header.misspelled`` warning if ``directive`` is one slip from a known directive.
 
@@ -245,11 +259,10 @@ def misspelled(name: str, directive: str) -> Finding | None:
     >>> misspelled("Upstash-Workflow-RunId", "workflow-runid") is None
     True
     """
-    stem = _stem(directive)
-    close = difflib.get_close_matches(stem, _STEMS, n=1, cutoff=0.8)
-    if not close:
+    known = _closest(directive)
+    if known is None:
         return None
-    suggestion = name[: len(name) - len(directive)] + canonical_header_name(_STEMS[close[0]])
+    suggestion = name[: len(name) - len(directive)] + canonical_header_name(known)
     return Finding(
         f"unknown QStash header {name!r}; did you mean {suggestion}?",
         code="header.misspelled",

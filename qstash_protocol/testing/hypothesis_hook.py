@@ -19,6 +19,7 @@ def register() -> None:
         FlowControl,
         FlowControlValue,
         MessageOptions,
+        OrphanScope,
         RedactFields,
         RetryDelay,
         parse_retry_delay,
@@ -27,6 +28,7 @@ def register() -> None:
 
     st.register_type_strategy(MessageOptions, st.deferred(ours.message_options))
     st.register_type_strategy(Callback, st.deferred(ours.callbacks))
+    st.register_type_strategy(OrphanScope, st.deferred(lambda: ours._orphans(1)))
     st.register_type_strategy(FlowControl, st.deferred(ours._flow_controls))
     st.register_type_strategy(FlowControlValue, st.deferred(ours.flow_control_values))
     st.register_type_strategy(RedactFields, st.deferred(ours.redact_fields))

@@ -46,7 +46,9 @@ a fraction of a second *up*, so the message is still not delivered before the gi
 **Labels.** A comma-separated list (``openapi.yaml`` since 2026-05: ``label_1,label_2``; JS
 ``serializeLabel`` joins arrays with ``,``). No character, length or count rule is published.
 This module reads each label as 1 or more visible ASCII characters other than ``,``; empty labels
-(``a,,b``, a trailing comma) and repeated labels are refused. Whitespace is refused anywhere,
+(``a,,b``, a trailing comma) are refused. A repeated label (``a,a``) has an obvious reading and
+no known refusal: it is kept as given (the linter warns, ``label.duplicate``, see
+``docs/protocol/verdicts.md``). Whitespace is refused anywhere,
 even after a comma: no source writes ``a, b``, and whether the server would store the label
 ``" b"`` or ``"b"`` is unknown, so it is safer to refuse than to guess. The order is kept.
 """
@@ -158,7 +160,6 @@ class InvalidLabel(ProtocolError):
         "label.empty_label": "an empty label between commas, or a trailing comma",
         "label.whitespace": "whitespace in the value, even after a comma",
         "label.invalid_character": "a control or non-ASCII character (or ',' inside a label)",
-        "label.duplicate": "the same label twice",
     }
 
 
@@ -476,7 +477,6 @@ def parse_labels(text: str) -> tuple[str, ...]:
             (bad, bad + 1),
         )
     labels: list[str] = []
-    seen: set[str] = set()
     start = 0
     for label in text.split(","):
         end = start + len(label)
@@ -488,14 +488,6 @@ def parse_labels(text: str) -> tuple[str, ...]:
                 text,
                 (start, end),
             )
-        if label in seen:
-            _fail_label(
-                "label.duplicate",
-                f"the label {preview(label)} is given twice",
-                text,
-                (start, end),
-            )
-        seen.add(label)
         labels.append(label)
         start = end + 1
     return tuple(labels)

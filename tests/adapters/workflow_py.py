@@ -1,0 +1,3 @@
+from tests.adapters._workflow import lint, run
+
+__all__ = ["lint", "run"]
