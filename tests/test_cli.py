@@ -79,8 +79,10 @@ def test_check_json_gives_findings_with_severity() -> None:
     status, out, _ = run(["check", "--json", "--strict", "-H", "Upstash-Retry: 3"])
     assert status == 1
     document = json.loads(out)
-    assert document["valid"] is True
+    # "valid" is the verdict, as the exit status: with --strict a warning makes it false.
+    assert document["valid"] is False
     assert document["findings"][0]["severity"] == "warning"
+    assert [e["code"] for e in document["errors"]] == ["header.misspelled"]
 
 
 def test_check_json() -> None:
