@@ -20,6 +20,7 @@ every value in its canonical header form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import (
@@ -44,6 +45,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import GenerateJsonSchema
 
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.headers import (
@@ -99,7 +101,26 @@ _T = TypeVar("_T")
 _ZERO: Final = timedelta(0)
 #: How many checked texts each string field remembers before it starts afresh.
 _SEEN_LIMIT: Final = 1024
-_STRING_SCHEMA: Final = WithJsonSchema({"type": "string"})
+
+# JSON Schema patterns (ECMA-262 and Python ``re`` alike) of each header value's JSON form.
+#: A header value: no control character but HTAB (RFC 9110 §5.5, Go's httpguts).
+_VALUE_PATTERN: Final = r"^[^\x00-\x08\x0a-\x1f\x7f]*$"
+_NAME_TOKEN_PATTERN: Final = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"  # noqa: S105 (not a password)
+#: A duration as the parser reads it: number-unit pairs, fractions allowed, or a lone 0.
+_DURATION_PATTERN: Final = (
+    r"^(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h|d))+)$"
+)
+_TIMEOUT_PATTERN: Final = r"^[0-9]+$|" + _DURATION_PATTERN
+_REDACT_ITEM: Final = r"(?:body|headers?(?:\[[!#$%&'*+.^_`|~0-9A-Za-z-]+\])?)"
+_FLOW_ITEM: Final = r"(?:rate|parallelism|period)[ \t]*=[ \t]*[0-9A-Za-z.\u00b5\u03bc]+"
+_NAME_PATTERN: Final = r"^[A-Za-z0-9._-]{1,256}$"
+
+
+def _string(pattern: str | None = None, **more: Any) -> WithJsonSchema:
+    schema: dict[str, Any] = {"type": "string", **more}
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return WithJsonSchema(schema)
 
 
 def _typed_or_text(
@@ -246,34 +267,44 @@ def _extra_headers(value: Any) -> Headers:
     return headers
 
 
-Method = Annotated[HttpMethod, PlainValidator(_method), _STRING_SCHEMA]
+Method = Annotated[
+    HttpMethod,
+    PlainValidator(_method),
+    WithJsonSchema({"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]}),
+]
 Delay = Annotated[
     timedelta,
     PlainValidator(_duration(allow_bare_seconds=False)),
     PlainSerializer(format_duration, return_type=str),
-    _STRING_SCHEMA,
+    _string(_DURATION_PATTERN, maxLength=64),
 ]
 Timeout = Annotated[
     timedelta,
     PlainValidator(_duration(allow_bare_seconds=True)),
     PlainSerializer(format_duration, return_type=str),
-    _STRING_SCHEMA,
+    _string(_TIMEOUT_PATTERN, maxLength=64),
 ]
-Retries = Annotated[int, PlainValidator(_retries), WithJsonSchema({"type": "integer"})]
+Retries = Annotated[
+    int,
+    PlainValidator(_retries),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 2**31 - 1}),
+]
 RetryDelayField = Annotated[
     RetryDelay,
     PlainValidator(_typed_or_text(RetryDelay, parse_retry_delay, "a RetryDelay")),
     PlainSerializer(str, return_type=str),
-    _STRING_SCHEMA,
+    _string(_VALUE_PATTERN, minLength=1, maxLength=1024),
 ]
 NotBefore = Annotated[
     datetime,
     PlainValidator(_not_before),
     PlainSerializer(format_not_before, return_type=str),
-    _STRING_SCHEMA,
+    _string(r"^[0-9]{1,12}$"),
 ]
 FlowControlKey = Annotated[
-    str, PlainValidator(_text(validate_flow_control_key, "a flow-control key")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(validate_flow_control_key, "a flow-control key")),
+    _string(r"^[\x21-\x7e]{1,256}$"),
 ]
 FlowControlValueField = Annotated[
     FlowControlValue,
@@ -281,16 +312,24 @@ FlowControlValueField = Annotated[
         _typed_or_text(FlowControlValue, parse_flow_control_value, "a FlowControlValue")
     ),
     PlainSerializer(str, return_type=str),
-    _STRING_SCHEMA,
+    _string(rf"^[ \t]*{_FLOW_ITEM}(?:[ \t]*,[ \t]*{_FLOW_ITEM})*[ \t]*$", maxLength=256),
 ]
 Labels = Annotated[
     tuple[str, ...],
     PlainValidator(_labels),
     PlainSerializer(list, return_type=list[str]),
-    WithJsonSchema({"type": "array", "items": {"type": "string"}}),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^[\x21-\x2b\x2d-\x7e]+$"},
+            "uniqueItems": True,
+        }
+    ),
 ]
 DeduplicationId = Annotated[
-    str, PlainValidator(_text(validate_deduplication_id, "a deduplication id")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(validate_deduplication_id, "a deduplication id")),
+    _string(r"^[\x21-\x39\x3b-\x7e]{1,256}$"),
 ]
 ContentBasedDeduplication = Annotated[
     bool, PlainValidator(_content_based), WithJsonSchema({"type": "boolean"})
@@ -299,20 +338,37 @@ Redact = Annotated[
     RedactFields,
     PlainValidator(_typed_or_text(RedactFields, parse_redact_fields, "RedactFields")),
     PlainSerializer(str, return_type=str),
-    _STRING_SCHEMA,
+    _string(rf"^[ \t]*{_REDACT_ITEM}(?:[ \t]*,[ \t]*{_REDACT_ITEM})*[ \t]*$", maxLength=4096),
 ]
-Cron = Annotated[str, PlainValidator(_text(validate_cron, "a cron expression")), _STRING_SCHEMA]
+Cron = Annotated[
+    str,
+    PlainValidator(_text(validate_cron, "a cron expression")),
+    _string(_VALUE_PATTERN, minLength=1),
+]
 QueueName = Annotated[
-    str, PlainValidator(_text(validate_queue_name, "a queue name")), _STRING_SCHEMA
+    str, PlainValidator(_text(validate_queue_name, "a queue name")), _string(_NAME_PATTERN)
 ]
 ScheduleId = Annotated[
-    str, PlainValidator(_text(validate_schedule_id, "a schedule id")), _STRING_SCHEMA
+    str, PlainValidator(_text(validate_schedule_id, "a schedule id")), _string(_NAME_PATTERN)
 ]
 CallbackUrl = Annotated[
-    str, PlainValidator(_text(parse_callback_url, "a callback URL")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(parse_callback_url, "a callback URL")),
+    _string(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f]+$", format="uri", maxLength=2048),
 ]
 _HEADERS_SCHEMA: Final = WithJsonSchema(
-    {"type": "object", "additionalProperties": {"type": "string"}}
+    {
+        "type": "object",
+        "propertyNames": {"pattern": _NAME_TOKEN_PATTERN},
+        "additionalProperties": {"type": "string", "pattern": _VALUE_PATTERN},
+    }
+)
+_EXTRA_HEADERS_SCHEMA: Final = WithJsonSchema(
+    {
+        "type": "object",
+        "propertyNames": {"pattern": r"^[Uu][Pp][Ss][Tt][Aa][Ss][Hh]-[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
+        "additionalProperties": {"type": "string", "pattern": _VALUE_PATTERN},
+    }
 )
 HeaderMap = Annotated[
     Headers,
@@ -324,12 +380,14 @@ ExtraHeaderMap = Annotated[
     Headers,
     PlainValidator(_extra_headers),
     PlainSerializer(Headers.to_dict, return_type=dict[str, str]),
-    _HEADERS_SCHEMA,
+    _EXTRA_HEADERS_SCHEMA,
 ]
 # Any header value: QStash forwards Content-Type as it is (a value that is not a media type is
 # a warning of the linter, header.invalid_content_type, not an error).
 ContentType = Annotated[
-    str, PlainValidator(_text(validate_header_value, "a Content-Type value")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(validate_header_value, "a Content-Type value")),
+    _string(_VALUE_PATTERN),
 ]
 
 _EMPTY_HEADERS: Final = Headers()
@@ -456,6 +514,41 @@ def _library_error(error: ValidationError, where: tuple[str, ...]) -> Exception:
     )
 
 
+class _JsonSchema(GenerateJsonSchema):
+    """Pydantic's generator, writing a ``Headers`` default as the object it is in JSON."""
+
+    def encode_default(self, dft: Any) -> Any:
+        if isinstance(dft, Headers):
+            return dft.to_dict()
+        return super().encode_default(dft)
+
+
+_ROLE: Final = re.compile(r":[a-z]+:`~?(?:[\w.]*\.)?([^`]+)`")
+
+
+def _clean_description(text: str) -> str:
+    """A docstring as a schema description: the prose before the examples, without markup."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith(">>>"):
+            break
+        kept.append(line)
+    prose = "\n".join(kept).strip()
+    return _ROLE.sub(r"\1", prose).replace("``", "`")
+
+
+def _clean_descriptions(schema: Any) -> None:
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "description" and isinstance(value, str):
+                schema[key] = _clean_description(value)
+            else:
+                _clean_descriptions(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _clean_descriptions(item)
+
+
 class _Model(BaseModel):
     """A frozen model whose invalid input raises the library's errors, not ``ValidationError``.
 
@@ -475,6 +568,20 @@ class _Model(BaseModel):
             super().__init__(**data)
         except ValidationError as error:
             raise _library_error(error, self._error_scope) from None
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of the model's JSON form, as ``model_dump(mode="json")`` writes it.
+
+        Each header value has the pattern (or format) of its grammar, the method an enum, the
+        defaults their JSON value; descriptions are the docstrings' prose, without examples.
+        Loading JSON with ``model_validate_json`` accepts more than the schema describes (a
+        lower-case method, typed values), never less.
+        """
+        kwargs.setdefault("schema_generator", _JsonSchema)
+        schema = super().model_json_schema(*args, **kwargs)
+        _clean_descriptions(schema)
+        return schema
 
     @classmethod
     def model_validate(cls, *args: Any, **kwargs: Any) -> Self:
