@@ -252,7 +252,7 @@ def test_first_delivery_time() -> None:
     assert first_delivery_time(both, now) == later
     past = MessageOptions(delay="1h", not_before=now - timedelta(days=1))
     assert first_delivery_time(past, now) == now
-    with pytest.raises(ValueError, match="aware"):
+    with pytest.raises(TypeError, match="aware"):
         first_delivery_time(MessageOptions(), datetime(2026, 1, 1))
 
 

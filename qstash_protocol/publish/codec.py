@@ -68,6 +68,23 @@ its evidence is ``docs/protocol/verdicts.md``.
   (https://github.com/upstash/qstash-js/issues/240), and qstash-js refuses a key with no values
   ("Provide at least one of parallelism or ratePerSecond"); a value without a key limits nothing
   (no meaning).
+- **Bounds** (library policy, named in :mod:`qstash_protocol.publish.headers`): at most
+  :data:`~qstash_protocol.MAX_HEADERS` headers (refused before any is read, so 200,000 headers
+  cost a millisecond), names of at most :data:`~qstash_protocol.MAX_HEADER_NAME_LENGTH` and
+  values of at most :data:`~qstash_protocol.MAX_HEADER_VALUE_LENGTH` characters (checked before
+  parsing), and :class:`InvalidHeaders` lists at most :data:`~qstash_protocol.MAX_ERRORS`
+  problems and counts the rest (``errors_omitted``).
+- **Input shapes**: a mapping, anything with ``.items()`` giving pairs (``http.client.HTTPMessage``,
+  ``email.message.Message``, multi-dicts; repeated names kept), or an iterable of pairs. A
+  ``str`` (a whole header block) or anything else raises ``TypeError``, with a hint.
+- **Encoding checks what it writes**, whatever way the model was built (``model_construct``,
+  ``model_copy(update=...)``, a plain ``dict`` for ``forward``): each distinct name is read with
+  the prefix grammar once and remembered, each setting's value with its parser (cached as the
+  decoder's), each value for control characters and length; an ``extra`` name must be an
+  unscoped ``Upstash-`` header this library does not know (``X-Evil`` is refused with
+  ``header.not_upstash``, not written as ``Upstash-eader``). Anything else wrong in a model
+  built without validation is ``header.unencodable``. So ``encode_headers`` raises only
+  :class:`~qstash_protocol.ProtocolError` (or ``TypeError`` for a non-model argument).
 - **Injection**: names must be RFC 9110 tokens and values may not contain CR, LF, NUL or other
   control characters, on decode and on encode: Go's HTTP server answers such a request with
   ``400 Bad Request`` before QStash sees it (``httpguts.ValidHeaderFieldName`` and
@@ -902,7 +919,7 @@ def first_delivery_time(options: MessageOptions, now: datetime) -> datetime:
     """When the message is first delivered, given the time ``now`` it was published.
 
     ``Upstash-Not-Before`` wins over ``Upstash-Delay`` when both are given; a Not-Before in the
-    past means now. ``now`` must be an aware ``datetime``.
+    past means now. ``now`` must be an aware ``datetime`` (a naive one raises ``TypeError``).
 
     >>> from datetime import UTC
     >>> now = datetime(2026, 1, 1, tzinfo=UTC)
@@ -911,9 +928,12 @@ def first_delivery_time(options: MessageOptions, now: datetime) -> datetime:
     >>> first_delivery_time(MessageOptions(delay="1h", not_before=1767225600 + 60), now).isoformat()
     '2026-01-01T00:01:00+00:00'
     """
-    if now.tzinfo is None:
+    if not isinstance(now, datetime) or now.tzinfo is None:
         msg = "now must be an aware datetime"
-        raise ValueError(msg)
+        raise TypeError(msg)
+    if not isinstance(options, MessageOptions):
+        msg = f"first_delivery_time takes MessageOptions, not {type(options).__name__}"
+        raise TypeError(msg)
     if options.not_before is not None:
         return max(now, options.not_before)
     return now + (options.delay or timedelta(0))

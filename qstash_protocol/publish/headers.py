@@ -154,6 +154,9 @@ def validate_header_name(name: str) -> str:
       X Api
        ^
     """
+    if not isinstance(name, str):
+        msg = f"a header name must be a str, not {type(name).__name__}"
+        raise TypeError(msg)
     if _TOKEN.fullmatch(name):
         return name
     if not name:
@@ -177,7 +180,15 @@ def validate_header_value(value: str) -> str:
 
     >>> validate_header_value("  Bearer t ")
     'Bearer t'
+
+    Raises:
+        InvalidHeader: ``header.forbidden_character``.
+        TypeError: ``value`` is not a ``str``.
+
     """
+    if not isinstance(value, str):
+        msg = f"a header value must be a str, not {type(value).__name__}"
+        raise TypeError(msg)
     stripped = value.strip(" \t")
     found = FORBIDDEN_IN_VALUE.search(stripped)
     if found is None:

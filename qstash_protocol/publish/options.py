@@ -13,9 +13,41 @@ rather than dropped, so encoding gives back every ``Upstash-`` header a request 
 (True, 'k')
 
 Every field accepts its typed value (``timedelta``, ``RetryDelay``, ...) or its header text,
-which is parsed with the library's parser; invalid input raises pydantic's ``ValidationError``
-wrapping the parser's :class:`~qstash_protocol.ProtocolError`. ``model_dump(mode="json")`` writes
-every value in its canonical header form.
+which is parsed with the library's parser. ``model_dump(mode="json")`` writes every value in its
+canonical header form.
+
+Facts
+-----
+- **Errors are the library's.** An invalid value raises the parser's own
+  :class:`~qstash_protocol.ProtocolError` (``InvalidRetries``, ``InvalidDuration``, ...), its
+  ``header`` naming the header the field is sent in (``Upstash-Callback-Retries`` for
+  ``callback.retries``); several invalid values raise :class:`InvalidOptions` with each in
+  ``errors``. A value of the wrong Python type (``retries=[3]``), a missing or an unknown
+  argument raises ``TypeError``, as a function call would. Pydantic's ``ValidationError`` never
+  leaves the models: construction, ``model_validate``, ``model_validate_json`` and
+  ``model_validate_strings`` convert it. (Assigning to an attribute of these frozen models
+  still raises pydantic's error: that is a programming error, not protocol input.)
+- **Typing without a plugin.** Each model has an explicit ``__init__(self, **data:
+  Unpack[...Input])`` whose ``TypedDict`` (:class:`MessageOptionsInput`, :class:`CallbackInput`,
+  :class:`ScopeInput`, :class:`FlowControlInput`) lists what construction accepts: the typed
+  value or its header text (``retries: int | str``, ``delay: timedelta | str``). Pydantic's
+  ``dataclass_transform`` would otherwise make type checkers read the attribute types
+  (``timedelta``) as the parameters, so the documented ``MessageOptions(retries=3,
+  delay="1m")`` failed ``mypy --strict`` and pyright strict unless the pydantic mypy plugin was
+  on. The alternative, typing the fields as their inputs (``timedelta | str``) with validators
+  producing the canonical type, would make every attribute read a union that users must
+  narrow. ``**data`` passes only the arguments given, so ``model_fields_set`` and validation are
+  exactly pydantic's; the models stay frozen pydantic models. ``tests/typing/user_script.py`` is
+  checked by both checkers in the tests.
+- **Nesting** is bounded as the decoder bounds it: a model whose callbacks nest deeper than
+  :data:`~qstash_protocol.MAX_SCOPE_DEPTH` scopes is refused (``header.too_deep``), so every
+  validated model encodes to headers :func:`~qstash_protocol.decode_headers` reads back.
+- **Not-before** near ``datetime.min`` or ``max`` in a non-UTC zone is refused with
+  ``InvalidNotBefore`` (no ``OverflowError``): the instant is computed without ``astimezone``.
+- **JSON Schema** (``model_json_schema()``): the JSON form ``model_dump(mode="json")`` writes,
+  each header value with the pattern (or ``format``) of its grammar, the method an enum, defaults
+  as JSON; descriptions are the docstrings' prose. Validation accepts more spellings than the
+  schema describes (a lower-case method, typed values), never less.
 """
 
 from __future__ import annotations
@@ -549,6 +581,20 @@ def _clean_descriptions(schema: Any) -> None:
             _clean_descriptions(item)
 
 
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+def _validating_init(init: _F) -> _F:
+    """Mark a model's typed ``__init__`` as pydantic marks its own ``BaseModel.__init__``.
+
+    Pydantic calls a *custom* ``__init__`` for every nested model it validates; these only
+    type the arguments and convert errors, so pydantic's validation runs as it would without
+    them, and errors are converted once, at the top, where the full location is known.
+    """
+    init.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+    return init
+
+
 class _Model(BaseModel):
     """A frozen model whose invalid input raises the library's errors, not ``ValidationError``.
 
@@ -563,6 +609,7 @@ class _Model(BaseModel):
     #: Where the model sits in a request, for the header names in its errors.
     _error_scope: ClassVar[tuple[str, ...]] = ()
 
+    @_validating_init
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
@@ -627,6 +674,7 @@ class FlowControl(_Model):
     key: FlowControlKey
     value: FlowControlValueField
 
+    @_validating_init
     def __init__(self, *, key: str, value: FlowControlValue | str) -> None:
         super().__init__(key=key, value=value)
 
@@ -754,6 +802,7 @@ class Callback(_Scope):
 
     url: CallbackUrl
 
+    @_validating_init
     def __init__(self, **data: Unpack[CallbackInput]) -> None:
         super().__init__(**data)
 
@@ -774,6 +823,7 @@ class OrphanScope(_Scope):
 
     _error_scope: ClassVar[tuple[str, ...]] = ("orphan_callback",)
 
+    @_validating_init
     def __init__(self, **data: Unpack[ScopeInput]) -> None:
         super().__init__(**data)
 
@@ -787,6 +837,7 @@ class MessageOptions(_Scope):
 
     content_type: ContentType | None = None
 
+    @_validating_init
     def __init__(self, **data: Unpack[MessageOptionsInput]) -> None:
         super().__init__(**data)
 

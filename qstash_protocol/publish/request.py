@@ -44,19 +44,21 @@ Facts
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import islice
 from typing import Annotated, Any, ClassVar, Final, Literal, Required, TypedDict, Unpack
 from urllib.parse import unquote
 
 from pydantic import ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.codec import InvalidHeaders, decode_fields, encode_headers
+from qstash_protocol.publish.codec import InvalidHeaders, _pairs, decode_fields, encode_headers
 from qstash_protocol.publish.findings import Finding
-from qstash_protocol.publish.headers import header_text
+from qstash_protocol.publish.headers import MAX_HEADERS, header_text
 from qstash_protocol.publish.options import (
     MessageOptions,
     MessageOptionsInput,
     _Model,
+    _validating_init,
     trusted_model,
 )
 from qstash_protocol.values.names import validate_queue_name
@@ -149,6 +151,7 @@ class PublishRequest(_Model):
     queue: Annotated[str | None, PlainValidator(_queue)] = None
     options: MessageOptions = MessageOptions()
 
+    @_validating_init
     def __init__(self, **data: Unpack[PublishRequestInput]) -> None:
         super().__init__(**data)
 
@@ -292,11 +295,17 @@ def _request(
                 destination = parse_destination(text)
             except ProtocolError as error:
                 errors.append(error.shifted(start, path) if text == rest else error)
-    pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
+    # One more than the bound at most: decode_fields refuses that many without reading them.
+    pairs = list(islice(_pairs(headers), MAX_HEADERS + 1))
     header_errors: list[tuple[int, ProtocolError]] = []
     warnings: list[tuple[int, Finding]] = []
     has_cron = False
-    for index, (raw_name, raw_value) in enumerate(pairs):
+    for index, pair in enumerate(pairs):
+        try:
+            raw_name, raw_value = pair
+        except (TypeError, ValueError):
+            msg = f"expected a (name, value) pair of str or bytes, got {pair!r:.80}"
+            raise TypeError(msg) from None
         try:
             name, value = header_text(raw_name, "names"), header_text(raw_value, "values")
         except TypeError:
