@@ -748,14 +748,26 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
 _MISSING: Final = object()
 
 
+#: (name, value) pairs encode_headers has checked and found readable by the decoder.
+_checked_pairs: set[tuple[str, str]] = set()
+
+
 def _check_encoded(out: dict[str, str]) -> None:
-    """Refuse any header the decoder would refuse or read differently (see encode_headers)."""
+    """Refuse any header the decoder would refuse or read differently (see encode_headers).
+
+    Each (name, value) pair that passed is remembered: the checks are pure, and SDKs encode the
+    same few headers again and again, so most calls check nothing but set membership.
+    """
+    checked = _checked_pairs
+    fresh = [item for item in out.items() if item not in checked]
+    if not fresh:
+        return
     try:
-        joined: str | None = "".join(out.values())
+        joined: str | None = "".join([value for _, value in fresh])
     except TypeError:  # a value that is not text: found below
         joined = None
     if joined is None or FORBIDDEN_IN_VALUE.search(joined):
-        for name, value in out.items():
+        for name, value in fresh:
             if value.__class__ is not str:
                 raise InvalidHeader(
                     f"the model holds a value of type {type(value).__name__} where the "
@@ -769,7 +781,7 @@ def _check_encoded(out: dict[str, str]) -> None:
                 raise error.with_header(name) from None
     names = _names
     cache = _values
-    for name, value in out.items():
+    for name, value in fresh:
         found = names.get(name, _MISSING)
         if isinstance(found, HeaderName) or found is None:
             parsed = found
@@ -793,6 +805,9 @@ def _check_encoded(out: dict[str, str]) -> None:
                 _parse_value(directive, value)
             except ProtocolError as error:
                 raise error.with_header(name) from None
+    if len(checked) >= 4 * _CACHE_SIZE:
+        checked.clear()
+    checked.update(fresh)
 
 
 _extra_names: dict[str, None] = {}
