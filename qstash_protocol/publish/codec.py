@@ -759,7 +759,10 @@ def _check_encoded(out: dict[str, str]) -> None:
     same few headers again and again, so most calls check nothing but set membership.
     """
     checked = _checked_pairs
-    fresh = [item for item in out.items() if item not in checked]
+    try:
+        fresh = [item for item in out.items() if item not in checked]
+    except TypeError:  # an unhashable value, so not text: found below
+        fresh = list(out.items())
     if not fresh:
         return
     try:
