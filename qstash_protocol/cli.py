@@ -16,7 +16,7 @@ file, a line that is no header), 130 when interrupted (Ctrl-C). No input gives a
 
 ``--json`` prints one line on standard output with the same keys for every command
 (``command``, ``valid``, ``result``, ``errors``, ``errors_omitted``, ``findings``); see
-``docs/guide/cli.md``. ``--version`` prints the version.
+the README ("Errors, bounds, typing and ``--json``"). ``--version`` prints the version.
 """
 
 from __future__ import annotations

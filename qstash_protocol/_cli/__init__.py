@@ -5,8 +5,11 @@ function that adds its parser (``argparse`` sub-parser) and sets ``handler``: a 
 ``(args, out, err) -> int`` returning the exit status. :mod:`qstash_protocol.cli` lists them.
 
 Every command's ``--json`` output goes through :func:`print_json`, so all of them print the
-same shape (documented in ``docs/guide/cli.md``): one line on standard output, one object with
-the keys ``command``, ``valid``, ``result``, ``errors``, ``errors_omitted`` and ``findings``.
+same shape (documented in the README, "Errors, bounds, typing and ``--json``"): one line on
+standard output, one object with the keys ``command``, ``valid``, ``result``, ``errors``,
+``errors_omitted`` and ``findings``. A new command: build its ``result`` dict, pass its
+``ProtocolError`` problems as ``errors`` (or ``CliError(message, code="cli.usage")`` for a bad
+argument, exit 2), its ``Finding`` objects as ``findings``, and call ``print_json`` once.
 """
 
 from __future__ import annotations
