@@ -79,8 +79,10 @@ def test_check_json_gives_findings_with_severity() -> None:
     status, out, _ = run(["check", "--json", "--strict", "-H", "Upstash-Retry: 3"])
     assert status == 1
     document = json.loads(out)
-    assert document["valid"] is True
+    # "valid" is the verdict, as the exit status: with --strict a warning makes it false.
+    assert document["valid"] is False
     assert document["findings"][0]["severity"] == "warning"
+    assert [e["code"] for e in document["errors"]] == ["header.misspelled"]
 
 
 def test_check_json() -> None:
@@ -88,9 +90,10 @@ def test_check_json() -> None:
     assert status == 0
     document = json.loads(out)
     assert document["valid"] is True
-    assert document["path"] == "/v2/publish/https://example.com/api/orders?tenant=42"
-    assert document["headers"]["Upstash-Retries"] == "3"
-    assert document["request"]["options"]["delay"] == "1m30s"
+    result = document["result"]
+    assert result["path"] == "/v2/publish/https://example.com/api/orders?tenant=42"
+    assert result["headers"]["Upstash-Retries"] == "3"
+    assert result["options"]["delay"] == "1m30s"
     status, out, _ = run(["check", "--json", str(EXAMPLES / "invalid.http")])
     assert status == 1
     document = json.loads(out)
@@ -155,7 +158,7 @@ def test_schedule_of_an_expression() -> None:
 def test_schedule_default_backoff_matches_the_docs_table() -> None:
     status, out, _ = run(["schedule", "--retries", "6", "--json"])
     assert status == 0
-    delays = [row["delay"] for row in json.loads(out)["retries"]]
+    delays = [row["delay"] for row in json.loads(out)["result"]["retries"]]
     assert [int(d) for d in delays] == [12, 148, 1808, 22026, 86400, 86400]
 
 
@@ -175,9 +178,12 @@ def test_duration_command() -> None:
         "us (or µs) and ns, case-sensitive\n  5w\n   ^\n"
     )
     assert json.loads(run(["duration", "--json", "30", "--bare-seconds"])[1]) == {
+        "command": "duration",
         "valid": True,
-        "seconds": 30.0,
-        "canonical": "30s",
+        "result": {"seconds": 30.0, "canonical": "30s"},
+        "errors": [],
+        "errors_omitted": 0,
+        "findings": [],
     }
 
 
