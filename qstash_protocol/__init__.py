@@ -197,6 +197,7 @@ __all__ = [
     "validate_url_group_name",
 ]
 
+# The one source of the version: the build reads it from here ([tool.hatch.version]).
 __version__ = "0.1.0"
 
 

@@ -804,8 +804,9 @@ def grammar_expressions() -> st.SearchStrategy[str]:
 
 # from_lark is slow here (about 70 ms per example, in Hypothesis itself), so the test that uses
 # it runs 60 examples; the heavier properties use expressions() below.
+# Generating from the grammar is slow: 60 examples under the ci profile, fewer in a quick run.
 GRAMMAR_SETTINGS = settings(
-    max_examples=60,
+    max_examples=min(60, settings().max_examples),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
