@@ -85,6 +85,10 @@ def test_every_error_code_is_produced_by_some_vector() -> None:
         "header.not_in_scope": "MessageOptions(extra=...) naming a header the library models",
         "headers.invalid": "the aggregate error itself; vectors name the codes inside it",
         "not_before.naive_datetime": "format_not_before of a naive datetime: no text produces it",
+        "retry_delay.retried_out_of_range": "RetryDelay.evaluate or default_backoff given an int "
+        "retried out of range: an argument, not header text",
+        "retry_delay.negative_retries": "RetryDelay.schedule(-1): an argument, not header text",
+        "retry_delay.invalid_backoff_factor": "default_backoff(k=...) not positive and finite",
     }
     missing = sorted(defined - produced - set(exempt))
     assert not missing, f"error codes no vector produces: {missing}"
