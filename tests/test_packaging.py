@@ -77,10 +77,10 @@ def _check_metadata(metadata: Message) -> None:
     assert any(url.startswith("Repository, https://") for url in metadata.get_all("Project-URL"))
 
 
-def _build(kind: str, outdir: Path) -> Path:
+def _build(kind: str, outdir: Path, source: Path = ROOT) -> Path:
     subprocess.run(
         [sys.executable, "-m", "build", f"--{kind}", "--no-isolation", "--outdir", str(outdir)],
-        cwd=ROOT,
+        cwd=source,
         check=True,
         capture_output=True,
     )
@@ -276,6 +276,14 @@ def test_the_suite_runs_from_the_unpacked_sdist(tmp_path: Path) -> None:
     assert not (root / "qstash_protocol" / "grammars").exists()
     pkg_info = (root / "PKG-INFO").read_text(encoding="utf-8")
     _check_metadata(email.parser.Parser().parsestr(pkg_info))
+
+    # What `pip install` of the sdist does: build a wheel from it, which must carry the grammars.
+    wheel = _build("wheel", tmp_path / "wheel", source=root)
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {
+            name for name in archive.namelist() if name.startswith("qstash_protocol/grammars/")
+        }
+    assert shipped == {f"qstash_protocol/grammars/{name}" for name in GRAMMARS}
 
     # Run from the unpacked tree: its own qstash_protocol comes first on sys.path, not ours.
     env = {**os.environ, "HYPOTHESIS_PROFILE": "smoke"}
