@@ -1,10 +1,10 @@
-"""Shared test settings: Hypothesis profiles.
+"""Shared test settings: Hypothesis profiles, and what a plain ``pytest`` leaves out.
 
 The default ``dev`` profile is quick, so a plain ``pytest`` finishes in well under a minute;
 ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``) runs many more examples with no deadline, so a
-slow CI machine never turns a timing hiccup into a failure; ``smoke`` runs a handful. The few tests that pin a smaller
-``max_examples`` (generation from the Lark grammar is slow) take ``min(pinned, profile)``, so the
-default run shortens them too while CI keeps the pinned number.
+slow CI machine never turns a timing hiccup into a failure; ``smoke`` runs a handful. The few
+tests that pin a smaller ``max_examples`` (generation from the Lark grammar is slow) take
+``min(pinned, profile)``, so the default run shortens them too while CI keeps the pinned number.
 
 Tests marked ``slow`` (wheel and sdist builds, the searches that show the public strategies reach
 every option and error code) are deselected by default (``-m "not slow"`` in ``pyproject.toml``);
