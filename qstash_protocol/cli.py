@@ -8,6 +8,11 @@ Subcommands:
 - ``schedule [EXPR] --retries N``: the delay before each retry and the time since the first
   attempt failed, for a retry-delay expression or QStash's default backoff.
 - ``duration VALUE``: parse a QStash duration, print its length in seconds and its canonical form.
+- ``callback FILE|- [--failure]``: validate the JSON body of a callback (or failure callback) and
+  print it decoded, or every problem with its JSON path.
+- ``verify TOKEN --key K [--next-key K] --body-file F [--url U]``: verify an
+  ``Upstash-Signature`` token for a body, and print its claims or the precise error.
+- ``sign --key K --url U --body-file F``: print the token QStash would send (for test servers).
 
 Exit status: 0 when the input is valid, 1 when it is invalid (the error is printed with a caret
 under the offending characters), 2 for a usage error.
@@ -22,9 +27,12 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from qstash_protocol._cli import Output
+from qstash_protocol._cli import callback as _callback
 from qstash_protocol._cli import check as _check
 from qstash_protocol._cli import duration as _duration
 from qstash_protocol._cli import schedule as _schedule
+from qstash_protocol._cli import sign as _sign
+from qstash_protocol._cli import verify as _verify
 from qstash_protocol._cli.check import read_request_text
 
 __all__ = ["main", "read_request_text"]
@@ -34,6 +42,9 @@ _COMMANDS = (
     _check,
     _schedule,
     _duration,
+    _callback,
+    _verify,
+    _sign,
 )
 
 

@@ -1,5 +1,8 @@
 import hashlib
+import json
+import re
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -9,6 +12,7 @@ from qstash_protocol import (
     MAX_DEDUPLICATION_ID_LENGTH,
     InvalidDeduplicationId,
     content_deduplication_id,
+    decode_request,
     format_content_based_deduplication,
     parse_content_based_deduplication,
     validate_deduplication_id,
@@ -121,10 +125,19 @@ def reference(destination: str, body: bytes, headers: list[tuple[str, str]]) -> 
     def field(data: bytes) -> bytes:
         return struct.pack(">Q", len(data)) + data
 
+    def counts(name: str, value: str) -> bool:
+        name, value = name.lower(), value.strip(" \t").lower()
+        return (
+            name.startswith("upstash")
+            and name != "upstash-content-based-deduplication"
+            and not name.startswith("upstash-telemetry-")
+            and (name, value) != ("upstash-method", "post")
+        )
+
     counted = sorted(
-        (name.lower().encode(), value.encode())
+        (name.lower().encode(), value.strip(" \t").encode())
         for name, value in headers
-        if name.lower().startswith("upstash")
+        if counts(name, value)
     )
     data = field(b"qstash-content-dedup/v1") + field(destination.encode()) + field(body)
     data += struct.pack(">Q", len(counted))
@@ -231,3 +244,66 @@ def test_content_id_is_a_valid_deduplication_id(
     result = content_deduplication_id(destination, body, headers)
     assert validate_deduplication_id(result) == result
     assert len(result) == 64
+
+
+# --- one id for one call, whichever official SDK made it ----------------------------------
+
+# The requests both SDKs were observed to send for the same call (tests/vectors/request.json,
+# captured from qstash 3.4.0 and @upstash/qstash 2.12.0), by the call's name; and a call whose
+# JS request carries telemetry, paired with the Python request for the same publish.
+_SAME_CALL = [
+    ("py-cbd-true", "js-cbd-true"),
+    ("py-cbd-false", "js-cbd-false"),
+    ("py-dedup", "js-dedup"),
+    ("py-delay-zero", "js-delay-zero"),
+    ("py-publish-minimal", "js-publish-minimal"),
+    ("py-publish-minimal", "js-telemetry"),
+    ("py-publish-json", "js-publish-json"),
+    ("py-redact-body", "js-redact-body"),
+    ("py-redact-header-list", "js-redact-header-list"),
+    ("py-url-group", "js-url-group"),
+    ("py-url-with-query", "js-url-with-query"),
+    ("py-method-retries-retrydelay", "js-method-retries-retrydelay"),
+]
+
+
+def _observed() -> dict[str, dict[str, object]]:
+    document = json.loads((Path(__file__).parent / "vectors" / "request.json").read_text())
+    found: dict[str, dict[str, object]] = {}
+    for case in document["cases"]:
+        match = re.search(r"observed request ([\w-]+)", case["description"])
+        if match:
+            found.setdefault(match.group(1), case["input"])
+    return found
+
+
+@pytest.mark.parametrize(("python", "javascript"), _SAME_CALL)
+def test_one_call_through_either_sdk_gets_one_content_id(python: str, javascript: str) -> None:
+    observed = _observed()
+    ids = []
+    for name in (python, javascript):
+        request = observed[name]
+        headers = [(str(n), str(v)) for n, v in request["headers"]]  # type: ignore[attr-defined]
+        decoded = decode_request(str(request["path"]), headers)
+        # The SDKs add their spellings to what the call asked for: the flag as True or true,
+        # telemetry, and JS's Upstash-Method: POST.
+        ids.append(content_deduplication_id(str(decoded.destination), b"", headers))
+    assert ids[0] == ids[1]
+
+
+def test_the_sdks_requests_do_differ_in_what_the_normalisation_leaves_out() -> None:
+    observed = _observed()
+    python = {n.lower(): v for n, v in observed["py-cbd-true"]["headers"]}  # type: ignore[attr-defined]
+    javascript = {n.lower(): v for n, v in observed["js-telemetry"]["headers"]}  # type: ignore[attr-defined]
+    assert python["upstash-content-based-deduplication"] == "True"
+    assert "upstash-telemetry-sdk" in javascript
+    assert javascript["upstash-method"] == "POST"
+
+
+def test_content_that_differs_still_gets_another_id() -> None:
+    base = [("Upstash-Content-Based-Deduplication", "true")]
+    one = content_deduplication_id(U, b"", base)
+    assert content_deduplication_id(U, b"", [*base, ("Upstash-Method", "PUT")]) != one
+    assert content_deduplication_id(U, b"", [*base, ("Upstash-Delay", "5s")]) != one
+    assert content_deduplication_id(U, b"x", base) != one
+    assert content_deduplication_id(U, b"", [("upstash-method", " post ")]) == one

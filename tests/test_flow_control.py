@@ -21,7 +21,7 @@ from qstash_protocol import (
 ANY_CHAR = st.characters(exclude_categories=())
 
 VALID = [
-    # SDK-emitted (sdk_protocol.md §12: P17, P18, P19, P33, J15-J17, J27, J28)
+    # What the Python and JS SDKs send for publish, enqueue, batch and schedules
     ("parallelism=3, rate=10, period=60s", FlowControlValue(3, 10, timedelta(seconds=60))),
     ("rate=5, period=1h30m", FlowControlValue(None, 5, timedelta(minutes=90))),
     ("parallelism=4, rate=2, period=1m", FlowControlValue(4, 2, timedelta(minutes=1))),
@@ -51,10 +51,10 @@ def test_valid(text: str, expected: FlowControlValue) -> None:
 
 # (text, code, span)
 INVALID = [
-    ("parallelism=0, rate=0, period=0s", "flow_control.not_positive", (12, 13)),  # J18
-    ("", "flow_control.empty", (0, 0)),  # P20: a key alone
+    ("parallelism=0, rate=0, period=0s", "flow_control.not_positive", (12, 13)),  # JS SDK zeros
+    ("", "flow_control.empty", (0, 0)),  # the Python SDK for a key alone
     (" \t ", "flow_control.empty", (0, 3)),
-    ("period=1m", "flow_control.missing_limit", (0, 9)),  # J20
+    ("period=1m", "flow_control.missing_limit", (0, 9)),  # the JS SDK for a period alone
     ("rate=7.25", "flow_control.invalid_integer", (5, 9)),
     ("rate=+1", "flow_control.invalid_integer", (5, 7)),
     ("rate=1e3", "flow_control.invalid_integer", (5, 8)),

@@ -19,7 +19,7 @@ from qstash_protocol import (
 ANY_CHAR = st.characters(exclude_categories=())
 
 VALID = [
-    # SDK-emitted (P23-P26, P33, J22, J31)
+    # What the Python and JS SDKs send for publish and schedules
     ("body", RedactFields(body=True)),
     ("header", RedactFields(all_headers=True)),
     (
@@ -139,7 +139,7 @@ def test_constructing_with_wrong_types_is_a_type_error(fields: dict[str, object]
 
 
 def test_redact_value_matches_the_dashboard_screenshots() -> None:
-    # server_semantics.md §5: redact-logs.png and redact-workflow.png
+    # the screenshots on https://upstash.com/docs/qstash/howto/redact-fields
     assert redact_value("Bearer my-token") == (
         "REDACTED:89561152c3f595f91dee15b0d8bf91457346c37c09fb804d2a9da1c5a3b481c1"
     )

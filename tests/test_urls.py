@@ -20,9 +20,9 @@ ANY_CHAR = st.characters(exclude_categories=())
 VALID_URLS = [
     "https://example.com/api",
     "https://example.com/api?x=1&y=2",  # py-url-with-query: sent unencoded
-    "https://api.openai.com/v1/chat/completions",  # P29, J35
-    "https://cb.example",  # J14
-    "https://cb",  # P33, J31
+    "https://api.openai.com/v1/chat/completions",  # both SDKs, LLM calls
+    "https://cb.example",  # the JS SDK, a callback
+    "https://cb",  # both SDKs, schedules
     "http://localhost:3000/callback",
     "http://127.0.0.1:8080/",
     "https://[::1]/",

@@ -46,9 +46,9 @@ def check_any_text(parse: Callable[[str], object], error: type[ProtocolError], t
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("POST", "POST"),  # J1
-        ("PUT", "PUT"),  # P9, J7
-        ("PATCH", "PATCH"),  # P30, J27
+        ("POST", "POST"),  # the JS SDK on every publish
+        ("PUT", "PUT"),  # both SDKs for method PUT
+        ("PATCH", "PATCH"),  # both SDKs, enqueue
         ("GET", "GET"),
         ("DELETE", "DELETE"),
         ("post", "POST"),
@@ -112,7 +112,7 @@ def test_retries(text: str, expected: int) -> None:
     ("text", "code", "span"),
     [
         ("", "retries.empty", (0, 0)),
-        ("True", "retries.not_an_integer", (0, 4)),  # P12: retries=True
+        ("True", "retries.not_an_integer", (0, 4)),  # the Python SDK for retries=True
         ("+3", "retries.not_an_integer", (0, 2)),
         ("3.0", "retries.not_an_integer", (0, 3)),
         ("2.5", "retries.not_an_integer", (0, 3)),
@@ -165,8 +165,8 @@ def test_any_text_gives_retries_or_our_error(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("1893456000", datetime(2030, 1, 1, tzinfo=UTC)),  # P14
-        ("1893456001", datetime(2030, 1, 1, 0, 0, 1, tzinfo=UTC)),  # J11
+        ("1893456000", datetime(2030, 1, 1, tzinfo=UTC)),  # the Python SDK
+        ("1893456001", datetime(2030, 1, 1, 0, 0, 1, tzinfo=UTC)),  # JS: 1893456000.6 rounded
         ("1691245856", datetime(2023, 8, 5, 14, 30, 56, tzinfo=UTC)),  # the v1 docs
         ("0", datetime(1970, 1, 1, tzinfo=UTC)),
         ("000", datetime(1970, 1, 1, tzinfo=UTC)),
@@ -264,9 +264,9 @@ def test_any_text_gives_a_not_before_or_our_error(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("my-label", ("my-label",)),  # P22
-        ("a,b", ("a", "b")),  # J21
-        ("L", ("L",)),  # P30
+        ("my-label", ("my-label",)),  # both SDKs, one label
+        ("a,b", ("a", "b")),  # the JS SDK for label: ["a", "b"]
+        ("L", ("L",)),  # the Python SDK, enqueue
         ("label_1,label_2", ("label_1", "label_2")),  # the docs
         ("b,a", ("b", "a")),
         ("env=prod,team:core", ("env=prod", "team:core")),

@@ -46,10 +46,12 @@ def test_every_file_is_well_formed() -> None:
         assert document["description"], path
         assert document["cases"], path
         for case in document["cases"]:
-            assert set(case) <= {"description", "input", "options", "output", "error"}, case
+            assert set(case) <= {"description", "input", "options", "output", "error", "peers"}, (
+                case
+            )
             assert ("output" in case) != ("error" in case), case
             if "error" in case:
-                assert set(case["error"]) <= {"code", "span", "header"}, case
+                assert set(case["error"]) <= {"code", "span", "header", "pointer"}, case
 
 
 @pytest.mark.parametrize(("parser", "case"), _cases())
@@ -63,12 +65,17 @@ def test_vector(parser: str, case: dict[str, Any]) -> None:
     with pytest.raises(ProtocolError) as info:
         adapter.run(case["input"], options)
     errors = getattr(info.value, "errors", None) or [info.value]
-    found = [(e.code, list(e.span) if e.span else None, e.header) for e in errors]
+    pointers = getattr(info.value, "pointers", None) or [None] * len(errors)
+    found = [
+        (e.code, list(e.span) if e.span else None, e.header, pointer)
+        for e, pointer in zip(errors, pointers, strict=True)
+    ]
     assert any(
         code == expected["code"]
         and ("span" not in expected or span == expected["span"])
         and ("header" not in expected or header == expected["header"])
-        for code, span, header in found
+        and ("pointer" not in expected or pointer == expected["pointer"])
+        for code, span, header, pointer in found
     ), found
 
 
@@ -83,12 +90,19 @@ def test_every_error_code_is_produced_by_some_vector() -> None:
     exempt = {
         "duration.negative": "format_duration of a negative timedelta: no text produces it",
         "header.not_in_scope": "MessageOptions(extra=...) naming a header the library models",
+        "callback.invalid": "the aggregate error itself; vectors name the codes inside it",
         "headers.invalid": "the aggregate error itself; vectors name the codes inside it",
+        "batch.invalid": "the aggregate error itself; vectors name the codes inside it",
+        "batch.too_large": "a body over 100 MiB does not belong in a vector file (test_batch.py)",
+        "batch.too_many_items": "10,001 items do not belong in a vector file (test_batch.py)",
+        "batch.too_deep": "where a JSON parser gives up is its own business (test_batch.py)",
         "not_before.naive_datetime": "format_not_before of a naive datetime: no text produces it",
         "retry_delay.retried_out_of_range": "RetryDelay.evaluate or default_backoff given an int "
         "retried out of range: an argument, not header text",
         "retry_delay.negative_retries": "RetryDelay.schedule(-1): an argument, not header text",
         "retry_delay.invalid_backoff_factor": "default_backoff(k=...) not positive and finite",
+        "retry_after.above_limit": "never raised: next_attempt lists it in Attempt.ignored "
+        "(next_attempt.json shows it)",
     }
     missing = sorted(defined - produced - set(exempt))
     assert not missing, f"error codes no vector produces: {missing}"

@@ -1,4 +1,8 @@
-"""``qstash-protocol check [FILE|-] [-H 'Name: value' ...]``: decode a request, show its meaning."""
+"""``qstash-protocol check [FILE|-] [-H 'Name: value' ...]``: decode a request, show its meaning.
+
+``--batch`` reads a ``/v2/batch`` body (JSON) instead; ``--limits free|payg|fixed-1m|fixed-10m``
+also checks a plan's limits (the body size from a ``Content-Length`` header in the dump).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import sys
 from typing import Any, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
+from qstash_protocol.publish.batch import InvalidBatch, decode_batch
 from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
+from qstash_protocol.publish.limits import Limits, check_limits
 from qstash_protocol.publish.options import Callback, MessageOptions
 from qstash_protocol.publish.request import PublishRequest, decode_request
 
@@ -84,7 +90,55 @@ def _describe_scope(scope: MessageOptions | Callback, indent: str) -> list[str]:
     return lines
 
 
+def _run_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``check --batch``: decode a ``/v2/batch`` body (JSON) and show each message."""
+    try:
+        source = args.file or "-"
+        text = sys.stdin.read() if source == "-" else _read_file(source)
+    except OSError as error:
+        print(f"qstash-protocol check: {error}", file=err)
+        return EXIT_USAGE
+    limits = None if args.limits is None else Limits.PLANS[args.limits]
+    try:
+        requests = decode_batch(text, unknown=args.unknown, limits=limits)
+    except InvalidBatch as invalid:
+        if args.json:
+            print(json.dumps({"valid": False, **invalid.to_dict()}, indent=2), file=out)
+        else:
+            print(f"invalid: {invalid}", file=out)
+        return EXIT_INVALID
+    if args.json:
+        items = [
+            {
+                "request": request.model_dump(mode="json", exclude_defaults=True),
+                "path": request.path,
+                "headers": request.headers(),
+            }
+            for request in requests
+        ]
+        print(json.dumps({"valid": True, "messages": items}, indent=2), file=out)
+        return EXIT_OK
+    print(f"valid batch of {len(requests)} message{'' if len(requests) == 1 else 's'}", file=out)
+    for index, request in enumerate(requests):
+        queue = f" via queue {request.queue}" if request.queue else ""
+        print(f"/{index}: {request.kind}{queue} to {request.destination}", file=out)
+        print(
+            "\n".join(_describe_scope(request.options, "  ") or ["  (no QStash settings)"]),
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _content_length(headers: list[tuple[str, str]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == "content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.batch:
+        return _run_batch(args, out, err)
     path: str | None = args.path
     headers: list[tuple[str, str]] = []
     try:
@@ -104,12 +158,23 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_USAGE
     request: PublishRequest | None = None
     options: MessageOptions
+    limits = None if args.limits is None else Limits.PLANS[args.limits]
     try:
         if path is not None:
-            request = decode_request(path, headers, unknown=args.unknown)
+            request = decode_request(
+                path,
+                headers,
+                unknown=args.unknown,
+                limits=limits,
+                content_length=_content_length(headers),
+            )
             options = request.options
         else:
             options = decode_headers(headers, unknown=args.unknown)
+            if limits is not None:
+                excess = check_limits(options, limits, content_length=_content_length(headers))
+                if excess:
+                    raise InvalidHeaders(excess)
     except InvalidHeaders as invalid:
         if args.json:
             print(json.dumps({"valid": False, **invalid.to_dict()}, indent=2), file=out)
@@ -167,6 +232,16 @@ def register(commands: Any) -> None:
         choices=("keep", "error"),
         default="keep",
         help="keep (default) or refuse Upstash- headers the library does not know",
+    )
+    check.add_argument(
+        "--batch",
+        action="store_true",
+        help="the input is a /v2/batch body (a JSON array of messages), not a request dump",
+    )
+    check.add_argument(
+        "--limits",
+        choices=tuple(Limits.PLANS),
+        help="also check the plan's limits (max delay, timeout, body size from Content-Length)",
     )
     check.add_argument("--json", action="store_true", help="print JSON for machines")
     check.set_defaults(handler=run)

@@ -79,6 +79,7 @@ from qstash_protocol.values.retry_delay import parse_retry_delay
 from qstash_protocol.values.small import (
     format_labels,
     format_not_before,
+    parse_header_forward,
     parse_labels,
     parse_method,
     parse_not_before,
@@ -159,6 +160,7 @@ _PARSERS: Final[Mapping[str, Callable[[str], Any]]] = {
     "cron": validate_cron,
     "queue-name": validate_queue_name,
     "schedule-id": validate_schedule_id,
+    "header-forward": parse_header_forward,
 }
 assert set(_PARSERS) == set(SETTINGS)
 _URL: Final = "url"  # the cache key of callback URLs, parsed by parse_callback_url
@@ -496,6 +498,9 @@ def _encode_scope(scope: MessageOptions | Callback, prefix: str, out: dict[str, 
     value = fields["content_based_deduplication"]
     if value is not None:
         out[prefix + "Content-Based-Deduplication"] = "true" if value else "false"
+    value = fields["header_forward"]
+    if value is not None:
+        out[prefix + "Header-Forward"] = "true" if value else "false"
     value = fields["redact"]
     if value is not None:
         out[prefix + "Redact-Fields"] = formatted.get(value) or _format(value, str)

@@ -17,8 +17,9 @@ Facts
 - A value may not contain CR, LF or NUL (RFC 9110 §5.5: they allow header injection), nor any
   other control character but horizontal tab (Go's ``httpguts.ValidHeaderFieldValue`` refuses
   them too). Surrounding spaces and tabs are not part of a value and are removed.
-- The prefix grammar (research ``sdk_protocol.md`` §5, ``server_semantics.md`` §6), matched
-  case-insensitively, longest match first::
+- The prefix grammar (https://upstash.com/docs/qstash/features/callbacks: "the
+  ``Upstash-Callback``/``Upstash-Failure-Callback`` prefix can be used" instead of ``Upstash-``;
+  the workflow SDKs nest it), matched case-insensitively, longest match first::
 
       name      := "Upstash-" scope* directive
       scope     := "Callback-" | "Failure-Callback-"
@@ -80,6 +81,7 @@ SETTINGS: Final[Mapping[str, str]] = {
     "cron": "cron",
     "queue-name": "queue_name",
     "schedule-id": "schedule_id",
+    "header-forward": "header_forward",
 }
 
 _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

@@ -47,6 +47,7 @@ from qstash_protocol.values.retry_delay import RetryDelay, parse_retry_delay
 from qstash_protocol.values.small import (
     format_labels,
     format_not_before,
+    parse_header_forward,
     parse_labels,
     parse_method,
     parse_not_before,
@@ -155,6 +156,15 @@ def _content_based(value: Any) -> bool:
     raise ValueError(msg)
 
 
+def _header_forward(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return parse_header_forward(value)
+    msg = f"expected a bool or 'true'/'false', got {type(value).__name__}"
+    raise ValueError(msg)
+
+
 def _text(parse: Callable[[str], str], what: str) -> Callable[[Any], str]:
     # Texts already checked, and what they became: models are built again and again from the
     # same few keys, ids and URLs (every decode builds them), and parsing is pure.
@@ -249,6 +259,9 @@ DeduplicationId = Annotated[
 ContentBasedDeduplication = Annotated[
     bool, PlainValidator(_content_based), WithJsonSchema({"type": "boolean"})
 ]
+HeaderForward = Annotated[
+    bool, PlainValidator(_header_forward), WithJsonSchema({"type": "boolean"})
+]
 Redact = Annotated[
     RedactFields,
     PlainValidator(_typed_or_text(RedactFields, parse_redact_fields, "RedactFields")),
@@ -318,6 +331,7 @@ class _Scope(BaseModel):
     deduplication_id: DeduplicationId | None = None
     content_based_deduplication: ContentBasedDeduplication | None = None
     redact: Redact | None = None
+    header_forward: HeaderForward | None = None
     cron: Cron | None = None
     queue_name: QueueName | None = None
     schedule_id: ScheduleId | None = None

@@ -1,4 +1,4 @@
-"""A whole publish, enqueue or schedule-create request: its path and its headers.
+"""A whole publish, enqueue or schedule-create request: its path (with its query) and its headers.
 
 >>> request = decode_request(
 ...     "/v2/enqueue/orders/https://example.com/api?x=1",
@@ -9,50 +9,133 @@
 >>> request.path
 '/v2/enqueue/orders/https://example.com/api?x=1'
 
+Options may also come as query parameters of the QStash URL, and API v1 is read with its own
+rules:
+
+>>> request = decode_request("/v2/publish/https://a.example/x?y=1&upstash-retries=3", {})
+>>> str(request.destination), request.options.retries
+('https://a.example/x?y=1', 3)
+>>> decode_request("/v1/publish/my-topic", {"Upstash-Cron": "*/5 * * * *"}).creates_schedule
+True
+
 Facts
 -----
-- Paths (``openapi.yaml``): ``/v2/publish/{destination}``,
-  ``/v2/enqueue/{queueName}/{destination}`` and ``/v2/schedules/{destination}``. The SDKs put
-  the destination into the path raw, with its own path and query
-  (``/v2/publish/https://example.com/api?x=1&y=2``), so everything after the prefix (and after
-  the queue name) is the destination, query included. A destination sent
-  percent-encoded (``https%3A%2F%2Fexample.com``) is decoded once.
+- **Paths**: ``/v2/publish/{destination}``, ``/v2/enqueue/{queueName}/{destination}`` and
+  ``/v2/schedules/{destination}``
+  (https://upstash.com/docs/qstash/api-reference/messages/publish-a-message,
+  .../enqueue-a-message, https://upstash.com/docs/qstash/api-reference/schedules/create-a-schedule),
+  and API v1's ``/v1/publish/{destination}``. The SDKs put the destination into the path raw, with
+  its own path and query (``/v2/publish/https://example.com/api?x=1&y=2``), so everything after
+  the prefix (and after the queue name) is the destination, query included, but for the QStash
+  parameters below. A destination sent percent-encoded (``https%3A%2F%2Fexample.com``) is decoded
+  once.
+- **Query-string options** (https://upstash.com/docs/qstash/howto/webhook; changelog February
+  2025, https://upstash.com/docs/qstash/overall/changelog): "you can use the lowercase format of
+  headers as the key, such as ``?upstash-retries=3&upstash-delay=100s``", and the token may be
+  given as ``?qstash_token=`` (the OpenAPI security scheme ``bearerAuthQuery``). Each such
+  parameter is read as the header it names, with the same parser and the same error codes; the
+  error's ``value`` is the path and its ``span`` points at the parameter's value in it (at the
+  whole value when it was percent-encoded). Values are decoded as form data (``+`` is a space),
+  as Go's ``url.ParseQuery`` does.
+- **Whose query is it** (no source says; the server must tell them apart the same way, since
+  both arrive as one query): a parameter whose name is ``qstash_token`` or starts with
+  ``upstash-`` (ASCII case-insensitively, like the header names they stand for) belongs to
+  QStash; every other parameter stays in the destination URL, in its order. So
+  ``/v2/publish/https://a.example/x?y=1&upstash-retries=3`` publishes to
+  ``https://a.example/x?y=1`` with 3 retries (the webhook guide's own URL,
+  ``/v2/publish/https://example.com/api/webhook?qstash_token=...``, is read the same way). A
+  destination whose own query must carry such a name is sent percent-encoded: then the
+  destination ends at the first raw ``?`` and the whole query after it is QStash's (its other
+  parameters mean nothing to QStash and are left out).
+- **Header and parameter both**: a setting given both ways is ``header.duplicate`` (reported on
+  the parameter), as a setting given twice as headers is. Forwarded headers combine.
+- **The token** is recognised and kept out of everything shown: the ``value`` of every error is
+  the path with the token's value replaced by ``***``, and :class:`PublishRequest` holds it as a
+  :class:`pydantic.SecretStr`, hidden from ``repr`` and written ``**********`` by
+  ``model_dump(mode="json")``. It is
+  never part of :attr:`PublishRequest.path`. Given twice, it is ``request.duplicate_token``.
 - **Enqueue and Delay / Not-Before / flow control** (sources disagree: the docs removed Delay and
-  Not-Before from enqueue in 2024, docs PR #279 says "Upstash-Delay is not supported for enqueue",
-  qstash-js PR #223 says flow control is "not available for queues", the Python SDK never sends
-  them on enqueue, the JS SDK still does): this library follows the documentation and refuses
-  them on enqueue with ``request.not_on_enqueue``, so the sender learns the setting would not
-  apply instead of finding out from a delivery that came early.
+  Not-Before from enqueue in 2024, https://github.com/upstash/docs/pull/279 says
+  "Upstash-Delay is not supported for enqueue", https://github.com/upstash/qstash-js/pull/223
+  says flow control is "not available for queues", the Python SDK never sends them on enqueue,
+  the JS SDK still does): this library follows the documentation and refuses them on enqueue
+  with ``request.not_on_enqueue``, so the sender learns the setting would not apply instead of
+  finding out from a delivery that came early.
 - **Schedules** need ``Upstash-Cron`` (``request.missing_cron``); ``Upstash-Cron``,
   ``Upstash-Schedule-Id`` and ``Upstash-Queue-Name`` only mean something when creating a schedule
   (v2 moved schedules out of ``/v2/publish``; an enqueue names its queue in the path), so on
   publish and enqueue they are refused (``request.schedule_only``).
-- Every problem, in the path or in the headers, is reported together in one
+- **API v1** (the v1 publish reference, removed from https://github.com/upstash/docs in 2024;
+  ``api_version`` is 1). Where v1 differs from v2:
+
+  - the destination is a URL or a *topic* name or id; topics are what v2 calls URL groups (v2
+    still serves them at ``/v2/topics`` and delivers ``Upstash-Topic-Name``), so a topic is a
+    destination of kind ``url_group`` with the same name rule;
+  - ``Upstash-Cron`` is allowed on publish: the request then creates a schedule
+    (:attr:`PublishRequest.creates_schedule`), and "the deduplication happens before the
+    schedule is created";
+  - deduplication ids "must not contain ``:`` or whitespace", and are stored for 90 days
+    (:attr:`PublishRequest.deduplication_window`; v2: 10 minutes,
+    https://upstash.com/docs/qstash/features/deduplication). The library applies v1's id rule to
+    both versions (the v2 server still refuses ``:``): see
+    :func:`~qstash_protocol.validate_deduplication_id`;
+  - queues, schedule ids and ``api/...`` destinations came with v2 (queues 2024-04, schedule ids
+    2024-11, LLM APIs 2024), and v1 has no enqueue or schedules path, so ``Upstash-Queue-Name``,
+    ``Upstash-Schedule-Id`` and an ``api/`` destination are refused on v1
+    (``request.not_in_v1``);
+  - every other header is read as on v2 (the v1 reference lists fewer, but no source says v1
+    refuses the later ones); v1's ``Upstash-Partition-Key`` (a 2023 draft) is kept as an
+    unknown header.
+- **Plan limits**: with ``limits=``, every excess (delay, timeout, retries, flow-control period,
+  and the body when ``content_length`` is given) is reported with its own ``limits.*`` code
+  (:mod:`qstash_protocol.publish.limits`). Without it nothing is checked.
+- Every problem, in the path, the query or the headers, is reported together in one
   :class:`~qstash_protocol.InvalidHeaders`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, ClassVar, Final, Literal
-from urllib.parse import unquote
+from datetime import timedelta
+from typing import Annotated, Any, ClassVar, Final, Literal, NamedTuple
+from urllib.parse import quote, unquote, unquote_plus
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    SecretStr,
+    WithJsonSchema,
+)
 
+from qstash_protocol._chars import ascii_lower
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import InvalidHeaders, decode_headers, encode_headers
-from qstash_protocol.publish.headers import header_text
+from qstash_protocol.publish.headers import InvalidHeader, header_text, parse_header_name
+from qstash_protocol.publish.limits import Limits, check_limits
 from qstash_protocol.publish.options import MessageOptions
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
 
-__all__ = ["InvalidRequest", "PublishRequest", "decode_request"]
+__all__ = [
+    "DEDUPLICATION_WINDOWS",
+    "QSTASH_TOKEN_PARAMETER",
+    "QUERY_OPTION_PREFIX",
+    "InvalidRequest",
+    "PublishRequest",
+    "decode_request",
+]
 
 _PUBLISH: Final = "/v2/publish/"
 _ENQUEUE: Final = "/v2/enqueue/"
 _SCHEDULES: Final = "/v2/schedules/"
+_V1_PUBLISH: Final = "/v1/publish/"
 #: Settings that only mean something on a schedule-create request.
 _SCHEDULE_ONLY: Final = ("upstash-cron", "upstash-schedule-id", "upstash-queue-name")
+#: Settings API v1 does not have (queues and schedule ids came with v2).
+_NOT_IN_V1: Final = ("upstash-schedule-id", "upstash-queue-name")
 #: Settings the documentation does not allow on enqueue, by header name.
 _NOT_ON_ENQUEUE: Final = (
     "upstash-delay",
@@ -60,6 +143,18 @@ _NOT_ON_ENQUEUE: Final = (
     "upstash-flow-control-key",
     "upstash-flow-control-value",
 )
+
+#: The query parameter that carries the QStash token (OpenAPI ``bearerAuthQuery``).
+QSTASH_TOKEN_PARAMETER: Final = "qstash_token"  # noqa: S105 - a parameter name, not a secret
+#: Query parameters whose name starts with this (ASCII case-insensitively) are QStash options.
+QUERY_OPTION_PREFIX: Final = "upstash-"
+#: How long a deduplication id is remembered, by API version (v1 reference: 90 days;
+#: https://upstash.com/docs/qstash/features/deduplication: 10 minutes).
+DEDUPLICATION_WINDOWS: Final[Mapping[int, timedelta]] = {
+    1: timedelta(days=90),
+    2: timedelta(minutes=10),
+}
+_MASK: Final = "***"
 
 
 class InvalidRequest(ProtocolError):
@@ -73,12 +168,16 @@ class InvalidRequest(ProtocolError):
     """
 
     CODES: ClassVar[Mapping[str, str]] = {
-        "request.unknown_endpoint": "not a /v2/publish/, /v2/enqueue/ or /v2/schedules/ path",
+        "request.unknown_endpoint": (
+            "not a /v2/publish/, /v2/enqueue/, /v2/schedules/ or /v1/publish/ path"
+        ),
         "request.missing_destination": "no destination after the prefix (or the queue name)",
         "request.missing_queue": "no queue name in an enqueue path",
         "request.not_on_enqueue": "Delay, Not-Before or flow control on an enqueue request",
         "request.schedule_only": "Cron, Schedule-Id or Queue-Name outside a schedule request",
         "request.missing_cron": "a schedule request without Upstash-Cron",
+        "request.not_in_v1": "Queue-Name, Schedule-Id or an api/ destination on API v1",
+        "request.duplicate_token": "the qstash_token query parameter given more than once",
     }
 
 
@@ -109,10 +208,16 @@ DestinationField = Annotated[
 
 
 class PublishRequest(BaseModel):
-    """A decoded publish or enqueue request.
+    """A decoded publish, enqueue or schedule-create request (or one item of a batch).
+
+    ``api_version`` is 2, or 1 for ``/v1/publish/``. ``body`` is set for batch items (their body
+    travels in the JSON); ``qstash_token`` when the token came as a query parameter (hidden from
+    ``repr`` and JSON dumps).
 
     >>> PublishRequest(kind="publish", destination="my-group").path
     '/v2/publish/my-group'
+    >>> PublishRequest(kind="publish", destination="my-topic", api_version=1).path
+    '/v1/publish/my-topic'
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -121,21 +226,47 @@ class PublishRequest(BaseModel):
     destination: DestinationField
     queue: Annotated[str | None, PlainValidator(_queue)] = None
     options: MessageOptions = MessageOptions()
+    api_version: Literal[1, 2] = 2
+    body: str | None = None
+    qstash_token: SecretStr | None = Field(default=None, repr=False)
 
     def model_post_init(self, _context: Any, /) -> None:
-        """Check that ``queue`` is given exactly for enqueue requests."""
+        """Check that ``queue`` is given exactly for enqueue requests, and v1's one path."""
         if (self.kind == "enqueue") != (self.queue is not None):
             msg = "an enqueue request has a queue name, and a publish request has none"
+            raise ValueError(msg)
+        if self.api_version == 1 and self.kind != "publish":
+            msg = "API v1 has only /v1/publish/: an api_version=1 request is a publish"
             raise ValueError(msg)
 
     @property
     def path(self) -> str:
-        """The request path, destination raw as the SDKs send it."""
+        """The request path, destination raw as the SDKs send it (no QStash query)."""
         if self.kind == "enqueue":
-            return f"{_ENQUEUE}{self.queue}/{self.destination}"
+            return f"{_ENQUEUE}{self.queue}/{_path_text(self.destination)}"
         if self.kind == "schedule":
-            return f"{_SCHEDULES}{self.destination}"
-        return f"{_PUBLISH}{self.destination}"
+            return f"{_SCHEDULES}{_path_text(self.destination)}"
+        prefix = _V1_PUBLISH if self.api_version == 1 else _PUBLISH
+        return f"{prefix}{_path_text(self.destination)}"
+
+    @property
+    def creates_schedule(self) -> bool:
+        """Whether the request creates a schedule (v2 schedules, or v1 publish with a cron).
+
+        >>> PublishRequest(kind="schedule", destination="g", options={"cron": "* * * * *"}
+        ...     ).creates_schedule
+        True
+        """
+        return self.kind == "schedule" or (self.api_version == 1 and self.options.cron is not None)
+
+    @property
+    def deduplication_window(self) -> timedelta:
+        """How long the service remembers this request's deduplication id (by API version).
+
+        >>> PublishRequest(kind="publish", destination="g", api_version=1).deduplication_window
+        datetime.timedelta(days=90)
+        """
+        return DEDUPLICATION_WINDOWS[self.api_version]
 
     def headers(self) -> dict[str, str]:
         """The canonical headers of the request (:func:`~qstash_protocol.encode_headers`).
@@ -146,119 +277,404 @@ class PublishRequest(BaseModel):
         return encode_headers(self.options)
 
 
+def _is_qstash_parameter(raw: str) -> bool:
+    lower = ascii_lower(unquote_plus(raw.partition("=")[0]))
+    return lower == QSTASH_TOKEN_PARAMETER or lower.startswith(QUERY_OPTION_PREFIX)
+
+
+def _path_text(destination: Destination) -> str:
+    """The destination as it goes into a path: raw, or percent-encoded if need be.
+
+    Percent-encoded when its own query has a parameter QStash would take for its own, so that
+    decoding the path gives it back.
+    """
+    text = str(destination)
+    query = text.partition("?")[2]
+    if query and any(_is_qstash_parameter(raw) for raw in query.split("&")):
+        return quote(text, safe="")
+    return text
+
+
+class _Param(NamedTuple):
+    """One QStash option given as a query parameter, located in the shown path."""
+
+    name: str  # decoded
+    value: str  # decoded
+    start: int  # where the parameter starts
+    value_start: int
+    end: int  # where its value ends
+    exact: bool  # the value was not percent-encoded: spans map one to one
+
+
+class _Query(NamedTuple):
+    shown: str  # the path with the token's value masked
+    destination: str  # the destination text, QStash parameters taken out
+    exact: bool  # the destination text is shown[start:start + len(destination)]
+    params: list[_Param]
+    token: str | None
+    errors: list[ProtocolError]
+
+
+def _split_query(path: str, start: int) -> _Query:
+    """Separate QStash's query parameters from the destination (text from ``start``)."""
+    mark = path.find("?", start)
+    rest = path[start:]
+    encoded = rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a"
+    if mark < 0:
+        text = unquote(rest) if encoded else rest
+        return _Query(path, text, not encoded, [], None, [])
+    shown_parts: list[str] = []
+    kept: list[str] = []
+    params: list[_Param] = []
+    token: str | None = None
+    errors: list[ProtocolError] = []
+    taken = False
+    offset = mark + 1
+    token_spans: list[tuple[int, int]] = []
+    for raw in path[mark + 1 :].split("&"):
+        raw_name, equals, raw_value = raw.partition("=")
+        name = unquote_plus(raw_name)
+        lower = ascii_lower(name)
+        shown_raw = raw
+        if lower == QSTASH_TOKEN_PARAMETER:
+            taken = True
+            shown_raw = raw_name + equals + (_MASK if equals else "")
+            token_spans.append((offset, offset + len(shown_raw)))
+            if token is None:
+                token = unquote_plus(raw_value)
+        elif lower.startswith(QUERY_OPTION_PREFIX):
+            taken = True
+            value_start = offset + len(raw_name) + len(equals)
+            value = unquote_plus(raw_value)
+            params.append(
+                _Param(
+                    name,
+                    value,
+                    offset,
+                    value_start,
+                    value_start + len(raw_value),
+                    value == raw_value,
+                )
+            )
+        elif not encoded:
+            kept.append(raw)
+        shown_parts.append(shown_raw)
+        offset += len(shown_raw) + 1
+    shown = path[: mark + 1] + "&".join(shown_parts)
+    errors.extend(
+        InvalidRequest(
+            f"{QSTASH_TOKEN_PARAMETER} may appear once in the query",
+            code="request.duplicate_token",
+            value=shown,
+            span=span,
+            header=QSTASH_TOKEN_PARAMETER,
+        )
+        for span in token_spans[1:]
+    )
+    if encoded:
+        return _Query(shown, unquote(path[start:mark]), False, params, token, errors)
+    if not taken:
+        return _Query(shown, rest, True, params, token, errors)
+    text = path[start:mark] + ("?" + "&".join(kept) if kept else "")
+    exact = shown[start : start + len(text)] == text
+    return _Query(shown, text, exact, params, token, errors)
+
+
+def _relocate(error: ProtocolError, param: _Param, shown: str) -> ProtocolError:
+    """The same error, with ``value`` the shown path and ``span`` inside the parameter."""
+    span: tuple[int, int] = (param.start, param.end)
+    stripped = param.value.strip(" \t")
+    if error.code == "header.duplicate":
+        pass  # the whole parameter is the repetition
+    elif error.value == stripped and param.exact:
+        lead = len(param.value) - len(param.value.lstrip(" \t"))
+        low, high = error.span or (0, len(stripped))
+        base = param.value_start + lead
+        span = (base + low, base + high)
+    elif error.value == stripped:
+        span = (param.value_start, param.end)
+    return type(error)(error.message, code=error.code, value=shown, span=span, header=error.header)
+
+
+def _placement(
+    lower: str, value: str, name: str, kind: str, api_version: int
+) -> ProtocolError | None:
+    """The error for a setting that does not fit the endpoint, or ``None``."""
+    if api_version == 1 and lower in _NOT_IN_V1:
+        message, code = (
+            f"{name} does not exist in API v1 (queues and schedule ids came with /v2/)",
+            "request.not_in_v1",
+        )
+    elif kind == "enqueue" and lower in _NOT_ON_ENQUEUE:
+        message, code = (
+            f"{name} is not supported on enqueue (the queue decides when to deliver)",
+            "request.not_on_enqueue",
+        )
+    elif (
+        kind != "schedule"
+        and lower in _SCHEDULE_ONLY
+        and not (api_version == 1 and lower == "upstash-cron")
+    ):
+        message, code = (
+            f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
+            "request.schedule_only",
+        )
+    else:
+        return None
+    return InvalidRequest(message, code=code, value=value, span=(0, len(value)), header=name)
+
+
+def _decode_message(
+    kind: str,
+    api_version: int,
+    pairs: list[tuple[str, str]],
+    params: list[_Param],
+    *,
+    unknown: Literal["keep", "error"],
+    limits: Limits | None,
+    content_length: int | None,
+) -> tuple[MessageOptions | None, list[tuple[_Param | None, ProtocolError]], bool]:
+    """Decode headers and query options; every error tagged with its parameter (or ``None``).
+
+    Also says whether ``Upstash-Cron`` was given.
+    """
+    errors: list[tuple[_Param | None, ProtocolError]] = []
+    has_cron = False
+    for name, value in pairs:
+        lower = name.lower()
+        has_cron = has_cron or lower == "upstash-cron"
+        if lower in _NOT_ON_ENQUEUE or lower in _SCHEDULE_ONLY:
+            error = _placement(lower, value.strip(" \t"), name, kind, api_version)
+            if error is not None:
+                errors.append((None, error))
+    combined = pairs
+    by_name: dict[str, list[_Param]] = {}
+    if params:
+        combined = list(pairs)
+        settings: set[tuple[Any, ...]] = set()
+        for name, _ in pairs:
+            try:
+                parsed = parse_header_name(name)
+            except ProtocolError:
+                continue  # decode_headers reports it
+            if parsed is not None and parsed.kind in ("setting", "url"):
+                settings.add((parsed.scopes, parsed.kind, parsed.directive))
+        for param in params:
+            lower = param.name.lower()
+            has_cron = has_cron or lower == "upstash-cron"
+            error = _placement(lower, param.value.strip(" \t"), param.name, kind, api_version)
+            if error is not None:
+                errors.append((param, error))
+            try:
+                parsed = parse_header_name(param.name)
+            except ProtocolError:
+                parsed = None
+            key = None if parsed is None else (parsed.scopes, parsed.kind, parsed.directive)
+            if key is not None and key in settings:
+                errors.append(
+                    (
+                        param,
+                        InvalidHeader(
+                            f"{param.name} is also given as a header; give it once",
+                            code="header.duplicate",
+                            value=param.value,
+                            span=(0, len(param.value)),
+                            header=param.name,
+                        ),
+                    )
+                )
+                continue
+            combined.append((param.name, param.value))
+            by_name.setdefault(param.name, []).append(param)
+    options: MessageOptions | None = None
+    try:
+        options = decode_headers(combined, unknown=unknown)
+    except InvalidHeaders as invalid:
+        header_keys = {(name, value.strip(" \t")) for name, value in pairs} if by_name else set()
+        header_keys |= {(name, name) for name, _ in pairs} if by_name else set()
+        errors.extend((_source(error, by_name, header_keys), error) for error in invalid.errors)
+    if options is not None and limits is not None:
+        found = check_limits(options, limits, content_length=content_length)
+        errors.extend(_locate_limit(error, pairs, params) for error in found)
+    return options, errors, has_cron
+
+
+def _source(
+    error: ProtocolError, by_name: dict[str, list[_Param]], header_keys: set[tuple[str, str]]
+) -> _Param | None:
+    """The query parameter an error of ``decode_headers`` came from, or ``None`` (a header)."""
+    candidates = by_name.get(error.header or "")
+    if not candidates or (error.header, error.value) in header_keys:
+        return None
+    for param in candidates:
+        if error.value in (param.value.strip(" \t"), param.name):
+            return param
+    return candidates[0]
+
+
+def _locate_limit(
+    error: ProtocolError, pairs: list[tuple[str, str]], params: list[_Param]
+) -> tuple[_Param | None, ProtocolError]:
+    """Point a limit error (canonical header and value) at the header or parameter given."""
+    wanted = (error.header or "").lower()
+    for name, value in pairs:
+        if name.lower() == wanted:
+            text = value.strip(" \t")
+            return None, type(error)(
+                error.message, code=error.code, value=text, span=(0, len(text)), header=name
+            )
+    for param in params:
+        if param.name.lower() == wanted:
+            text = param.value.strip(" \t")
+            return param, type(error)(
+                error.message, code=error.code, value=text, span=(0, len(text)), header=param.name
+            )
+    return None, error
+
+
+_ENDPOINTS: Final[
+    tuple[tuple[str, Literal["publish", "enqueue", "schedule"], Literal[1, 2]], ...]
+] = (
+    (_PUBLISH, "publish", 2),
+    (_ENQUEUE, "enqueue", 2),
+    (_SCHEDULES, "schedule", 2),
+    (_V1_PUBLISH, "publish", 1),
+)
+
+
 def decode_request(
     path: str,
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     *,
     unknown: Literal["keep", "error"] = "keep",
+    limits: Limits | None = None,
+    content_length: int | None = None,
 ) -> PublishRequest:
     """Decode a publish, enqueue or schedule-create request from its path and headers.
 
+    ``path`` is the request target: the path and, when there is one, the query (whose
+    ``upstash-*`` parameters are options and whose ``qstash_token`` is the token). With
+    ``limits`` (e.g. :attr:`Limits.FREE`), what exceeds them is reported too; the body size is
+    checked when ``content_length`` is given.
+
     >>> decode_request("/v2/publish/https://example.com", {}).destination.kind
     'url'
+    >>> try:
+    ...     decode_request("/v2/publish/g?qstash_token=secret&upstash-delay=8d", {},
+    ...                    limits=Limits.FREE)
+    ... except InvalidHeaders as err:
+    ...     print(err.errors[0])
+    upstash-delay: the plan allows a delay of at most 7d, got 8d
+      /v2/publish/g?qstash_token=***&upstash-delay=8d
+                                                   ^^
 
     Raises:
-        InvalidHeaders: with every problem in the path and in the headers.
+        InvalidHeaders: with every problem in the path, the query and the headers.
+        TypeError: when a header name or value is neither ``str`` nor ``bytes``.
 
     """
     errors: list[ProtocolError] = []
     kind: Literal["publish", "enqueue", "schedule"] = "publish"
+    api_version: Literal[1, 2] = 2
     queue: str | None = None
     destination: Destination | None = None
-    rest = ""
-    if path.startswith(_PUBLISH):
-        rest = path[len(_PUBLISH) :]
-    elif path.startswith(_SCHEDULES):
-        kind = "schedule"
-        rest = path[len(_SCHEDULES) :]
-    elif path.startswith(_ENQUEUE):
-        kind = "enqueue"
-        queue_text, slash, rest = path[len(_ENQUEUE) :].partition("/")
-        if not queue_text:
-            errors.append(
-                InvalidRequest(
-                    "expected a queue name after /v2/enqueue/",
-                    code="request.missing_queue",
-                    value=path,
-                    span=(len(_ENQUEUE), len(_ENQUEUE)),
-                )
-            )
-        else:
-            try:
-                queue = validate_queue_name(queue_text)
-            except ProtocolError as error:
-                errors.append(error.shifted(len(_ENQUEUE), path))
-        if not slash:
-            rest = ""
-    else:
+    start = -1
+    for prefix, endpoint_kind, version in _ENDPOINTS:
+        if path.startswith(prefix):
+            kind, api_version, start = endpoint_kind, version, len(prefix)
+            break
+    query = _split_query(path, max(start, 0))
+    shown = query.shown
+    errors.extend(query.errors)
+    if start < 0:
         errors.append(
             InvalidRequest(
-                "expected a path starting with /v2/publish/, /v2/enqueue/ or /v2/schedules/",
+                "expected a path starting with /v2/publish/, /v2/enqueue/, /v2/schedules/ or "
+                "/v1/publish/",
                 code="request.unknown_endpoint",
-                value=path,
-                span=(0, len(path)),
+                value=shown,
+                span=(0, len(shown)),
             )
         )
-        path = ""
-    if path:
-        start = len(path) - len(rest)
-        if not rest:
+    else:
+        text = query.destination
+        exact = query.exact
+        if kind == "enqueue":
+            queue_text, slash, text = text.partition("/")
+            if not queue_text:
+                errors.append(
+                    InvalidRequest(
+                        "expected a queue name after /v2/enqueue/",
+                        code="request.missing_queue",
+                        value=shown,
+                        span=(start, start),
+                    )
+                )
+            else:
+                try:
+                    queue = validate_queue_name(queue_text)
+                except ProtocolError as bad_queue:
+                    errors.append(bad_queue.shifted(start, shown) if exact else bad_queue)
+            if not slash:
+                text = ""
+            start += len(queue_text) + len(slash)
+        if not text:
+            end = start if exact else len(shown)
             errors.append(
                 InvalidRequest(
                     "expected a destination (a URL or a URL-group name) at the end of the path",
                     code="request.missing_destination",
-                    value=path,
-                    span=(len(path), len(path)),
+                    value=shown,
+                    span=(end, end),
                 )
             )
         else:
-            text = rest
-            if rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a":
-                text = unquote(rest)
             try:
                 destination = parse_destination(text)
-            except ProtocolError as error:
-                errors.append(error.shifted(start, path) if text == rest else error)
-    options: MessageOptions | None = None
-    pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
-    has_cron = False
-    for raw_name, raw_value in pairs:
-        try:
-            name, value = header_text(raw_name, "names"), header_text(raw_value, "values")
-        except TypeError:
-            continue  # decode_headers reports it
-        lower = name.lower()
-        has_cron = has_cron or lower == "upstash-cron"
-        if kind == "enqueue" and lower in _NOT_ON_ENQUEUE:
-            message, code = (
-                f"{name} is not supported on enqueue (the queue decides when to deliver)",
-                "request.not_on_enqueue",
-            )
-        elif kind != "schedule" and lower in _SCHEDULE_ONLY:
-            message, code = (
-                f"{name} only applies when creating a schedule (POST {_SCHEDULES}...)",
-                "request.schedule_only",
-            )
-        else:
-            continue
-        errors.append(
-            InvalidRequest(message, code=code, value=value, span=(0, len(value)), header=name)
-        )
+            except ProtocolError as bad_destination:
+                errors.append(bad_destination.shifted(start, shown) if exact else bad_destination)
+            if destination is not None and api_version == 1 and destination.kind == "api":
+                errors.append(
+                    InvalidRequest(
+                        "API v1 has no api/... destinations; publish to /v2/publish/",
+                        code="request.not_in_v1",
+                        value=shown,
+                        span=(start, start + len(text)) if exact else (0, len(shown)),
+                    )
+                )
+    pairs = [
+        (header_text(name, "names"), header_text(value, "values"))
+        for name, value in (headers.items() if isinstance(headers, Mapping) else headers)
+    ]
+    options, found, has_cron = _decode_message(
+        kind,
+        api_version,
+        pairs,
+        query.params,
+        unknown=unknown,
+        limits=limits,
+        content_length=content_length,
+    )
+    for param, error in found:
+        errors.append(error if param is None else _relocate(error, param, shown))
     if kind == "schedule" and not has_cron:
         errors.append(
             InvalidRequest(
                 "a schedule request needs an Upstash-Cron header",
                 code="request.missing_cron",
-                value=path,
-                span=(0, len(path)),
+                value=shown,
+                span=(0, len(shown)),
             )
         )
-    try:
-        options = decode_headers(pairs, unknown=unknown)
-    except InvalidHeaders as invalid:
-        errors.extend(invalid.errors)
     if errors:
         raise InvalidHeaders(errors)
     assert destination is not None
     assert options is not None
-    return PublishRequest(kind=kind, destination=destination, queue=queue, options=options)
+    return PublishRequest(
+        kind=kind,
+        destination=destination,
+        queue=queue,
+        options=options,
+        api_version=api_version,
+        qstash_token=None if query.token is None else SecretStr(query.token),
+    )

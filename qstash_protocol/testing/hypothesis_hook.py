@@ -7,15 +7,19 @@ first drawn.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 __all__ = ["register"]
 
 
 def register() -> None:
-    """Register strategies for MessageOptions, Callback, FlowControl, values and RetryDelay."""
+    """Register strategies for the option models, the values, RetryDelay and callback payloads."""
     from qstash_protocol import (  # noqa: PLC0415
         Callback,
+        CallbackPayload,
+        FailureCallbackPayload,
         FlowControl,
         FlowControlValue,
         MessageOptions,
@@ -33,3 +37,18 @@ def register() -> None:
     st.register_type_strategy(
         RetryDelay, st.deferred(lambda: ours.retry_delay_expressions().map(parse_retry_delay))
     )
+    # Imported when first drawn: the module imports Hypothesis, which may be running this hook.
+    st.register_type_strategy(CallbackPayload, st.deferred(_callback_payloads))
+    st.register_type_strategy(FailureCallbackPayload, st.deferred(_failure_callback_payloads))
+
+
+def _callback_payloads() -> st.SearchStrategy[Any]:
+    from qstash_protocol.testing import delivery_strategies  # noqa: PLC0415
+
+    return delivery_strategies.callback_payloads()
+
+
+def _failure_callback_payloads() -> st.SearchStrategy[Any]:
+    from qstash_protocol.testing import delivery_strategies  # noqa: PLC0415
+
+    return delivery_strategies.failure_callback_payloads()

@@ -9,11 +9,17 @@ Use them to property-test your own QStash-compatible server, gateway or SDK:
 ...     decode_headers(headers)  # replace with a call into your own server
 >>> test_my_server_accepts_what_qstash_accepts()
 
-Valid strategies generate only what the library (and so, as far as the research shows, QStash)
+Valid strategies generate only what the library (and so, as far as the public sources show, QStash)
 accepts: ``durations()``, ``duration_strings()``, ``retry_delay_expressions()`` (generated from
 the Lark grammar), ``flow_control_values()``, ``redact_fields()``, ``deduplication_ids()``,
 ``labels()``, ``callback_urls()``, ``callbacks()``, ``message_options()`` and
 ``publish_headers()`` (whole header maps as an SDK would send them, names in varied case).
+
+Requests beyond one path and its headers: ``batch_requests()`` and ``batch_bodies()`` (``/v2/batch``
+bodies as each official SDK writes them), ``v1_requests()`` (``/v1/publish/``) and
+``query_option_requests()`` (options as ``upstash-*`` query parameters and the token as
+``qstash_token``), each with an invalid twin (``invalid_batch_bodies()``, ``invalid_v1_requests()``,
+``invalid_query_option_requests()``).
 
 Invalid strategies (``invalid_duration_strings()``, ``invalid_retry_delay_expressions()``,
 ``invalid_flow_control_values()``, ``invalid_redact_fields()``, ``invalid_deduplication_ids()``,
@@ -32,8 +38,10 @@ Every strategy takes keyword-only options, checked when it is called
 from __future__ import annotations
 
 import functools
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
+from urllib.parse import quote, quote_plus
 
 try:
     from hypothesis import strategies as st
@@ -48,9 +56,11 @@ from lark import Lark
 
 from qstash_protocol._resources import grammar_text
 from qstash_protocol.errors import ProtocolError
+from qstash_protocol.publish.batch import MAX_BATCH_ITEMS
 from qstash_protocol.publish.codec import encode_headers
 from qstash_protocol.publish.headers import MAX_SCOPE_DEPTH
 from qstash_protocol.publish.options import Callback, FlowControl, MessageOptions
+from qstash_protocol.publish.request import PublishRequest
 from qstash_protocol.values.durations import (
     MAX_DURATION,
     MAX_DURATION_LENGTH,
@@ -66,6 +76,9 @@ from qstash_protocol.values.retry_delay import parse_retry_delay
 
 __all__ = [
     "InvalidExample",
+    "RequestExample",
+    "batch_bodies",
+    "batch_requests",
     "callback_urls",
     "callbacks",
     "deduplication_ids",
@@ -73,17 +86,22 @@ __all__ = [
     "durations",
     "flow_control_keys",
     "flow_control_values",
+    "invalid_batch_bodies",
     "invalid_deduplication_ids",
     "invalid_duration_strings",
     "invalid_flow_control_values",
     "invalid_publish_headers",
+    "invalid_query_option_requests",
     "invalid_redact_fields",
     "invalid_retry_delay_expressions",
+    "invalid_v1_requests",
     "labels",
     "message_options",
     "publish_headers",
+    "query_option_requests",
     "redact_fields",
     "retry_delay_expressions",
+    "v1_requests",
 ]
 
 
@@ -432,6 +450,7 @@ def _settings(*, callback_depth: int) -> dict[str, st.SearchStrategy[Any]]:
         "labels": st.just(()) | labels(),
         "deduplication_id": maybe(deduplication_ids()),
         "content_based_deduplication": maybe(st.booleans()),
+        "header_forward": maybe(st.booleans()),
         "redact": maybe(redact_fields()),
         "forward": _forwarded(),
         "extra": st.dictionaries(_EXTRA_NAMES, _HEADER_VALUES, max_size=2),
@@ -768,3 +787,333 @@ def invalid_publish_headers() -> st.SearchStrategy[InvalidExample]:
         _incomplete_flow_control(),
         _duplicated_setting(),
     )
+
+
+# --- batch bodies, API v1, query-string options -----------------------------------------
+
+
+class RequestExample(NamedTuple):
+    """A request as it arrives: the path (with its query) and the header map.
+
+    ``decode_request(example.path, example.headers)`` decodes it.
+    """
+
+    path: str
+    headers: dict[str, str]
+
+
+_NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", fullmatch=True)
+_BODIES = st.none() | st.text(max_size=40)
+
+
+@functools.cache
+def _options_without(*fields: str, max_depth: int) -> st.SearchStrategy[MessageOptions]:
+    # Built once per arguments: building message_options() at every draw costs more than the draw.
+    return message_options(max_depth=max_depth).map(
+        lambda options: options.model_copy(update=dict.fromkeys(fields))
+    )
+
+
+@functools.cache
+def _destinations() -> st.SearchStrategy[str]:
+    return callback_urls() | _NAMES
+
+
+@functools.cache
+def _publish_headers(max_depth: int) -> st.SearchStrategy[dict[str, str]]:
+    return publish_headers(max_depth=max_depth)
+
+
+_ENQUEUE_OFF = ("delay", "not_before", "flow_control")
+
+
+@st.composite
+def _batch_request(draw: st.DrawFn, max_depth: int) -> PublishRequest:
+    queue = draw(st.none() | _NAMES)
+    destination = draw(_destinations())
+    if queue is None:
+        options = draw(_options_without(max_depth=max_depth))
+    else:
+        options = draw(_options_without(*_ENQUEUE_OFF, max_depth=max_depth))
+    return PublishRequest(
+        kind="publish" if queue is None else "enqueue",
+        destination=destination,
+        queue=queue,
+        options=options,
+        body=draw(_BODIES),
+    )
+
+
+def batch_requests(
+    *, max_size: int = 5, max_depth: int = 0
+) -> st.SearchStrategy[list[PublishRequest]]:
+    """Lists of :class:`~qstash_protocol.PublishRequest` a batch can carry (publish and enqueue).
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import decode_batch, encode_batch
+    >>> @settings(max_examples=25)
+    ... @given(batch_requests())
+    ... def check(requests):
+    ...     assert decode_batch(encode_batch(requests)) == requests
+    >>> check()
+    """
+    _check_non_negative("max_size", max_size)
+    _check_non_negative("max_depth", max_depth)
+    if max_size > MAX_BATCH_ITEMS:
+        msg = f"max_size must be at most MAX_BATCH_ITEMS ({MAX_BATCH_ITEMS}), got {max_size}"
+        raise InvalidArgument(msg)
+    return st.lists(_batch_request(max_depth), max_size=max_size)
+
+
+@st.composite
+def _sdk_batch_body(draw: st.DrawFn, requests: list[PublishRequest]) -> bytes:
+    style = draw(st.sampled_from(["js", "python", "go"]))
+    items = []
+    for request in requests:
+        item: dict[str, Any] = {"destination": str(request.destination)}
+        headers = draw(_sdk_headers(request.options))
+        if headers or style != "js":
+            item["headers"] = headers
+        if style == "python":
+            item["body"] = request.body
+            item["queue"] = request.queue
+        elif style == "go":
+            item["body"] = request.body or ""
+            item["queue"] = request.queue or ""
+        else:
+            if request.body is not None:
+                item["body"] = request.body
+            if request.queue is not None:
+                item["queue"] = request.queue
+        items.append(item)
+    text = json.dumps(
+        items, ensure_ascii=draw(st.booleans()), indent=draw(st.sampled_from([None, 2]))
+    )
+    return text.encode("utf-8", "surrogatepass")
+
+
+def batch_bodies(*, max_size: int = 5) -> st.SearchStrategy[bytes]:
+    """Valid ``/v2/batch`` bodies as the official SDKs write them.
+
+    qstash-js leaves absent keys out, qstash-py writes ``null``, qstash-go empty strings; header
+    names and values come in the spellings :func:`publish_headers` uses.
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import decode_batch
+    >>> @settings(max_examples=25)
+    ... @given(batch_bodies())
+    ... def check(body):
+    ...     decode_batch(body)
+    >>> check()
+    """
+    return batch_requests(max_size=max_size, max_depth=0).flatmap(_sdk_batch_body)
+
+
+_BATCH_BREAKAGES: tuple[tuple[str, str], ...] = (
+    ('[{"destination": "g"},]', "batch.invalid_json"),
+    ('{"destination": "g"}', "batch.not_an_array"),
+    ('["https://example.com"]', "batch.invalid_item"),
+    ('[{"url": "https://example.com"}]', "batch.missing_destination"),
+    ('[{"destination": "g", "headers": {"Upstash-Retries": 3}}]', "batch.invalid_type"),
+    ('[{"destination": "g", "topic": "t"}]', "batch.unknown_field"),
+    ('[{"destination": "g", "headers": {"Upstash-Delay": "30"}}]', "duration.missing_unit"),
+    ('[{"destination": "g", "headers": {"Upstash-Cron": "* * * * *"}}]', "request.schedule_only"),
+    (
+        '[{"destination": "g", "queue": "q", "headers": {"Upstash-Delay": "1s"}}]',
+        "request.not_on_enqueue",
+    ),
+    ('[{"destination": "example.com/api"}]', "url.invalid_scheme"),
+    ('[{"destination": "g", "queue": "a b"}]', "name.invalid_character"),
+)
+
+
+@functools.cache
+def _small_batch_bodies() -> st.SearchStrategy[bytes]:
+    return batch_bodies(max_size=3)
+
+
+@st.composite
+def _broken_batch(draw: st.DrawFn, broken: str, code: str) -> InvalidExample:
+    valid = json.loads(draw(_small_batch_bodies()))
+    if broken.startswith("[") and broken.endswith("]") and code != "batch.invalid_json":
+        items = [*valid, *json.loads(broken)]
+        order = draw(st.permutations(items))
+        return InvalidExample(json.dumps(order).encode(), code)
+    return InvalidExample(broken.encode(), code)
+
+
+def invalid_batch_bodies() -> st.SearchStrategy[InvalidExample]:
+    """``/v2/batch`` bodies that must be refused, with one code of the problems they raise.
+
+    The broken item is mixed among valid ones, at any position.
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import InvalidBatch, decode_batch
+    >>> @settings(max_examples=25)
+    ... @given(invalid_batch_bodies())
+    ... def check(example):
+    ...     try:
+    ...         decode_batch(example.value)
+    ...     except InvalidBatch as err:
+    ...         assert example.code in [e.code for e in err.errors]
+    ...     else:
+    ...         raise AssertionError(example)
+    >>> check()
+    """
+    return st.one_of(*(_broken_batch(broken, code) for broken, code in _BATCH_BREAKAGES))
+
+
+@st.composite
+def _v1_request(draw: st.DrawFn) -> RequestExample:
+    options = draw(_options_without("cron", "queue_name", "schedule_id", max_depth=1))
+    headers = draw(_sdk_headers(options))
+    if draw(st.booleans()):
+        cron = draw(st.sampled_from(["* * * * *", "*/5 * * * *", "0 4 * * MON-FRI"]))
+        headers[_recase(draw, "Upstash-Cron")] = cron
+    destination = draw(_destinations())
+    return RequestExample(f"/v1/publish/{destination}", headers)
+
+
+def v1_requests() -> st.SearchStrategy[RequestExample]:
+    """Valid API v1 requests (``/v1/publish/``, a URL or a topic, ``Upstash-Cron`` allowed).
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import decode_request
+    >>> @settings(max_examples=25)
+    ... @given(v1_requests())
+    ... def check(example):
+    ...     assert decode_request(example.path, example.headers).api_version == 1
+    >>> check()
+    """
+    return _v1_request()
+
+
+@st.composite
+def _broken_v1(draw: st.DrawFn) -> InvalidExample:
+    path, headers = draw(v1_requests())
+    choice = draw(st.sampled_from(["queue", "schedule-id", "api", "dedup"]))
+    if choice == "queue":
+        headers = {n: v for n, v in headers.items() if "queue-name" not in n.lower()}
+        headers["Upstash-Queue-Name"] = "q"
+        return InvalidExample(RequestExample(path, headers), "request.not_in_v1")
+    if choice == "schedule-id":
+        headers = {n: v for n, v in headers.items() if "schedule-id" not in n.lower()}
+        headers["upstash-schedule-id"] = "s1"
+        return InvalidExample(RequestExample(path, headers), "request.not_in_v1")
+    if choice == "api":
+        return InvalidExample(RequestExample("/v1/publish/api/llm", headers), "request.not_in_v1")
+    headers = {n: v for n, v in headers.items() if n.lower() != "upstash-deduplication-id"}
+    headers["Upstash-Deduplication-Id"] = draw(st.sampled_from(["a b", "a\tb"]))
+    return InvalidExample(RequestExample(path, headers), "deduplication.whitespace")
+
+
+def invalid_v1_requests() -> st.SearchStrategy[InvalidExample]:
+    """API v1 requests that must be refused (a queue, a schedule id, ``api/``, a spaced id).
+
+    The value is a :class:`RequestExample`.
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import InvalidHeaders, decode_request
+    >>> @settings(max_examples=25)
+    ... @given(invalid_v1_requests())
+    ... def check(example):
+    ...     try:
+    ...         decode_request(*example.value)
+    ...     except InvalidHeaders as err:
+    ...         assert example.code in [e.code for e in err.errors]
+    ...     else:
+    ...         raise AssertionError(example)
+    >>> check()
+    """
+    return _broken_v1()
+
+
+def _query(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(f"{quote(name, safe='')}={quote_plus(value)}" for name, value in pairs)
+
+
+@st.composite
+def _query_request(draw: st.DrawFn, *, token: bool | None) -> tuple[RequestExample, dict[str, str]]:
+    """A request with some options moved into the query, and the same request all in headers."""
+    headers = draw(_publish_headers(1))
+    destination = draw(_destinations())
+    moved: list[tuple[str, str]] = []
+    kept: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower().startswith("upstash-") and draw(st.booleans()):
+            moved.append((name.lower(), value))
+        else:
+            kept[name] = value
+    if token if token is not None else draw(st.booleans()):
+        moved.insert(draw(st.integers(0, len(moved))), ("qstash_token", draw(_NAMES)))
+    path = f"/v2/publish/{destination}"
+    if moved:
+        path += ("&" if "?" in destination else "?") + _query(moved)
+    return RequestExample(path, kept), headers
+
+
+def query_option_requests() -> st.SearchStrategy[RequestExample]:
+    """Valid publish requests with options as ``upstash-*`` query parameters (and a token).
+
+    Decoding gives what the same request with every option as a header gives.
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import decode_request
+    >>> @settings(max_examples=25)
+    ... @given(query_option_requests())
+    ... def check(example):
+    ...     decode_request(example.path, example.headers)
+    >>> check()
+    """
+    return _query_request(token=None).map(lambda pair: pair[0])
+
+
+@st.composite
+def _broken_query(draw: st.DrawFn) -> InvalidExample:
+    example, _ = draw(_query_request(token=False))
+    path, headers = example
+    joiner = "&" if "?" in path else "?"
+    choice = draw(st.sampled_from(["value", "duplicate", "token", "schedule"]))
+    if choice == "value":
+        name, value, code = draw(st.sampled_from(_BREAKAGES[:4]))
+        headers = {n: v for n, v in headers.items() if n.lower() != name.lower()}
+        base, mark, query = path.partition("?")
+        rest = [p for p in query.split("&") if p.partition("=")[0] != name.lower()]
+        path = base + (mark + "&".join(rest) if any(rest) else "")
+        joiner = "&" if any(rest) else "?"
+        path = f"{path}{joiner}{name.lower()}={quote_plus(value)}"
+        return InvalidExample(RequestExample(path, headers), code)
+    if choice == "duplicate":
+        headers = {n: v for n, v in headers.items() if n.lower() != "upstash-retries"}
+        headers["Upstash-Retries"] = "1"
+        if "upstash-retries=" not in path:
+            path = f"{path}{joiner}upstash-retries=2"
+        return InvalidExample(RequestExample(path, headers), "header.duplicate")
+    if choice == "token":
+        path = f"{path}{joiner}qstash_token=a&qstash_token=b"
+        return InvalidExample(RequestExample(path, headers), "request.duplicate_token")
+    return InvalidExample(
+        RequestExample(f"{path}{joiner}upstash-cron=*+*+*+*+*", headers), "request.schedule_only"
+    )
+
+
+def invalid_query_option_requests() -> st.SearchStrategy[InvalidExample]:
+    """Requests whose query options must be refused, with one code they raise.
+
+    The value is a :class:`RequestExample`; the problem is a bad value, a setting given both as
+    header and as parameter, the token twice, or a schedule-only option on publish.
+
+    >>> from hypothesis import given, settings
+    >>> from qstash_protocol import InvalidHeaders, decode_request
+    >>> @settings(max_examples=25)
+    ... @given(invalid_query_option_requests())
+    ... def check(example):
+    ...     try:
+    ...         decode_request(*example.value)
+    ...     except InvalidHeaders as err:
+    ...         assert example.code in [e.code for e in err.errors]
+    ...     else:
+    ...         raise AssertionError(example)
+    >>> check()
+    """
+    return _broken_query()

@@ -9,32 +9,43 @@ True
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §4, ``sdk_protocol.md`` §1, §2.1, §8): a message whose
-deduplication id was seen in the last 10 minutes is accepted (HTTP 202) but not enqueued again.
-With ``Upstash-Content-Based-Deduplication: true`` the server derives the id from the message.
+The rule (https://upstash.com/docs/qstash/features/deduplication): a message whose deduplication
+id was seen in the last 10 minutes is accepted (HTTP 202) but not enqueued again (API v1: 90
+days). With ``Upstash-Content-Based-Deduplication: true`` the server derives the id from the
+message.
 
 Where the sources disagree, this module reads them so:
 
 - **Deduplication id characters**: the server refuses ``:`` today ("DeduplicationId cannot
-  contain ':'", HTTP 400, 2026); the 2023 docs also said "must not contain ``:`` or whitespace"
-  (``seeds/001``). Both are refused (``deduplication.colon``, ``deduplication.whitespace``). So
-  are control and non-ASCII characters (``deduplication.invalid_character``): header values are
-  bytes, and an id with non-ASCII characters decodes differently in every framework, so it would
-  not be the same id everywhere. An id is 1 to :data:`MAX_DEDUPLICATION_ID_LENGTH` visible ASCII
-  characters other than ``:``; case matters. No length limit is documented; 256 holds any
-  generated id with a readable prefix.
-- **Content-based id inputs**: four descriptions exist (v1 docs: "all headers prefixed with
-  Upstash, this includes all custom headers you are sending; the entire raw request body; the
-  destination from the url path"; current docs: destination, body, ``Content-Type`` and the
-  forwarded headers; ``openapi.yaml``: the body; the JS docstring: all headers but
-  authorization). The server's hash is not public, so no client can reproduce it.
-  :func:`content_deduplication_id` follows the v1 description (the seed documents): every header
-  whose name starts with ``Upstash`` (ASCII case-insensitively, so custom
-  ``Upstash-Forward-*`` headers count and ``Authorization`` does not), the raw body, and the
-  destination. Note that this includes configuration headers such as
-  ``Upstash-Content-Based-Deduplication`` itself, whose SDK spellings differ (``True`` from
-  Python, ``true`` from JS): canonicalise header values before hashing to get the same id for
-  both.
+  contain ':'", HTTP 400, seen in public issues in 2026); the API v1 reference also said
+  "Deduplication ids must not contain ``:`` or whitespace" (upstash/docs,
+  https://github.com/upstash/docs/blob/4c50878cb1da886eea8fb0bcc643d6df38ae9207/qstash/api/publish.mdx).
+  Both are refused (``deduplication.colon``, ``deduplication.whitespace``). So are control and
+  non-ASCII characters (``deduplication.invalid_character``): header values are bytes, and an id
+  with non-ASCII characters decodes differently in every framework, so it would not be the same
+  id everywhere. An id is 1 to :data:`MAX_DEDUPLICATION_ID_LENGTH` visible ASCII characters
+  other than ``:``; case matters. No length limit is documented; 256 holds any generated id with
+  a readable prefix.
+- **Content-based id inputs**: four descriptions exist (the v1 reference above: "All headers
+  prefixed with Upstash this includes all custom headers you are sending; the entire raw request
+  body; the destination from the url path"; the current feature page: destination, body,
+  ``Content-Type`` and the forwarded headers; the OpenAPI document: the body; the qstash-js
+  docstring: all headers but authorization). The server's hash is not public, so no client can
+  reproduce it. :func:`content_deduplication_id` follows the v1 description: every header whose
+  name starts with ``Upstash`` (ASCII case-insensitively, so custom ``Upstash-Forward-*``
+  headers count and ``Authorization`` does not), the raw body, and the destination.
+- **Normalisation, so that one call made through any SDK gets one id**. The official SDKs send
+  the same message differently (https://github.com/upstash/qstash-py/blob/main/qstash/message.py,
+  https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts): Python sends the flag as
+  ``True`` and JS as ``true``, JS adds ``Upstash-Telemetry-Sdk`` / ``-Runtime`` / ``-Framework``
+  and sends ``Upstash-Method: POST`` on every publish, and names come in any case. So, of the
+  ``Upstash`` headers, these do not count, since none of them is content of the message:
+  ``Upstash-Content-Based-Deduplication`` itself (it asks for the id; it is not content),
+  ``Upstash-Telemetry-*`` (they describe the sending SDK), and ``Upstash-Method`` when it is
+  ``POST`` in any case (the service's default: sending it changes nothing). Names count in lower
+  case and values without surrounding spaces and tabs (not part of a field value, RFC 9110
+  §5.5). Every other value counts exactly as given: spellings that differ in meaning are not
+  guessed at.
 - **Content-based id encoding** (reproducible in any language): the lowercase hex SHA-256 of ::
 
       field("qstash-content-dedup/v1")
@@ -47,9 +58,9 @@ Where the sources disagree, this module reads them so:
   followed by ``b``; ``u64(n)`` is ``n`` as 8 bytes big-endian; text is UTF-8 (a lone surrogate
   as in WTF-8); names are lower-cased (ASCII letters only); and the counted headers are sorted
   by (name bytes, value bytes), so header order and name case never matter and repeated names
-  are all counted. Values, the destination and the body are taken exactly as given. The result
-  is 64 hex characters, itself a valid deduplication id.
-- **The boolean**: ``openapi.yaml`` enumerates ``true`` / ``false``; the Python SDK sends
+  are all counted. The destination and the body are taken exactly as given. The result is 64
+  hex characters, itself a valid deduplication id.
+- **The boolean**: the OpenAPI document enumerates ``true`` / ``false``; the Python SDK sends
   ``str(bool)``, ``True`` / ``False``; JS and Go send ``true``. ``true`` and ``false`` are
   accepted in any case (``TRUE``, ``True``); Go's other ``strconv.ParseBool`` spellings (``1``,
   ``t``, ``F``) and anything else are refused, since no source sends them. The canonical form is
@@ -114,6 +125,10 @@ _VALID_ID: Final = re.compile(rf"[\x21-\x39\x3b-\x7e]{{1,{MAX_DEDUPLICATION_ID_L
 
 #: Headers whose name starts with this (ASCII case-insensitively) count in a content-based id.
 CONTENT_DEDUPLICATION_HEADER_PREFIX: Final = "upstash"
+
+#: ``Upstash`` headers that are not content of the message (lower case): they do not count.
+_NOT_CONTENT: Final = frozenset({"upstash-content-based-deduplication"})
+_TELEMETRY: Final = "upstash-telemetry-"
 
 #: The first field of the hashed encoding; a later encoding gets a new tag.
 _TAG: Final = b"qstash-content-dedup/v1"
@@ -184,9 +199,11 @@ def content_deduplication_id(
 ) -> str:
     """Compute a content-based deduplication id from the destination, body and headers.
 
-    Only headers whose name starts with ``Upstash`` (any case) count; their order and name case
-    do not matter. The encoding is documented in the module docstring so that other languages
-    can reproduce it. The result (64 lowercase hex characters) is a valid deduplication id.
+    Only headers whose name starts with ``Upstash`` (any case) count, but for the content-based
+    flag itself, ``Upstash-Telemetry-*`` and ``Upstash-Method: POST``; their order, name case
+    and surrounding whitespace do not matter. The encoding is documented in the module docstring
+    so that other languages can reproduce it. The result (64 lowercase hex characters) is a
+    valid deduplication id.
 
     >>> content_deduplication_id(
     ...     "https://example.com/api",
@@ -213,8 +230,16 @@ def content_deduplication_id(
         check_str(name, "a header name")
         check_str(value, "a header value")
         lower = ascii_lower(name)
-        if lower.startswith(CONTENT_DEDUPLICATION_HEADER_PREFIX):
-            counted.append((utf8(lower), utf8(value)))
+        if not lower.startswith(CONTENT_DEDUPLICATION_HEADER_PREFIX):
+            continue
+        text = value.strip(" \t")
+        if (
+            lower in _NOT_CONTENT
+            or lower.startswith(_TELEMETRY)
+            or (lower == "upstash-method" and ascii_lower(text) == "post")
+        ):
+            continue
+        counted.append((utf8(lower), utf8(text)))
     counted.sort()
     digest = hashlib.sha256()
     for part in (_TAG, utf8(destination), bytes(body)):

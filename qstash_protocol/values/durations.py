@@ -7,9 +7,12 @@ datetime.timedelta(days=1, seconds=37800)
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §1): the server is written in Go and parses these
-headers with Go's ``time.ParseDuration`` extended with a day unit. Its 2022 error for a bare
-``1`` was ``time: missing unit in duration "1"``, Go's own text. So a duration is::
+The rule (specified in ``docs/protocol/durations.md``;
+https://upstash.com/docs/qstash/features/delay,
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml): the server is written in Go and
+parses these headers with Go's ``time.ParseDuration`` extended with a day unit. Its 2022 error for
+a bare ``1`` was ``time: missing unit in duration "1"``, Go's own text
+(https://github.com/upstash/qstash-js/pull/9). So a duration is::
 
     duration := "0" | group+
     group    := number unit

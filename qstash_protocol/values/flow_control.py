@@ -10,8 +10,9 @@ FlowControlValue(parallelism=5, rate=10, period=datetime.timedelta(seconds=60))
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §3, ``sdk_protocol.md`` §2.1, §3.2, §8): messages that
-share a key share limits. The value is a comma-separated list of ``key=value`` items::
+The rule (specified in ``docs/protocol/flow-control.md``;
+https://upstash.com/docs/qstash/features/flowcontrol): messages that share a key share limits. The
+value is a comma-separated list of ``key=value`` items::
 
     value  := OWS item ( OWS "," OWS item )* OWS
     item   := ( "parallelism" | "rate" ) "=" count

@@ -9,7 +9,9 @@
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §7; ``openapi.yaml``; changelog Sept and Nov 2024):
+The rule (specified in ``docs/protocol/names.md``;
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml; the changelog of Sept and Nov 2024,
+https://upstash.com/docs/qstash/overall/changelog):
 URL-group names are "alphanumeric, underscore, hyphen and dot" (``howto/url-group-endpoint.mdx``);
 queue names "can only contain alphanumeric characters, hyphens, periods, and underscores" and
 schedule ids the same (``openapi.yaml`` 400 responses). So a name is::

@@ -10,9 +10,10 @@ RedactFields(body=True, all_headers=False, headers=('Authorization',))
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §5, ``sdk_protocol.md`` §1, §2.1, §8): the value
-lists what the server hides in logs, the DLQ and schedule responses (the destination still
-receives the originals). It is a comma-separated list of tokens::
+The rule (specified in ``docs/protocol/redact.md``;
+https://upstash.com/docs/qstash/howto/redact-fields): the value lists what the server hides in logs,
+the DLQ and schedule responses (the destination still receives the originals). It is a
+comma-separated list of tokens::
 
     value := OWS item ( OWS "," OWS item )* OWS
     item  := "body"                           redact the body

@@ -10,13 +10,15 @@
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §2; ``openapi.yaml`` and ``qstash/features/retry.mdx``
-in the docs): ``Upstash-Retry-Delay``, ``Upstash-Callback-Retry-Delay`` and
-``Upstash-Failure-Callback-Retry-Delay`` carry an arithmetic expression that the server evaluates
-after each failed delivery. Its value is the delay before the next retry, in milliseconds. The
-variable ``retried`` is how many times the message has been retried, 0 before the first retry.
-The documented examples: ``1000``; ``1000 * (1 + retried)`` (1 s, 2 s, 3 s...);
-``pow(2, retried) * 1000`` (1 s, 2 s, 4 s, 8 s...); ``max(1000, pow(2, retried) * 100)``.
+The rule (specified in ``docs/protocol/retry-delay.md``;
+https://upstash.com/docs/qstash/features/retry,
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml): ``Upstash-Retry-Delay``,
+``Upstash-Callback-Retry-Delay`` and ``Upstash-Failure-Callback-Retry-Delay`` carry an arithmetic
+expression that the server evaluates after each failed delivery. Its value is the delay before the
+next retry, in milliseconds. The variable ``retried`` is how many times the message has been
+retried, 0 before the first retry. The documented examples: ``1000``;
+``1000 * (1 + retried)`` (1 s, 2 s, 3 s...); ``pow(2, retried) * 1000`` (1 s, 2 s, 4 s, 8 s...);
+``max(1000, pow(2, retried) * 100)``.
 
 The language is ``grammars/retry_delay.lark``: numbers, ``retried``, binary ``+ - * / %`` with
 the usual precedence and left associativity, unary ``+ -`` (binding tighter than ``*``),
@@ -28,7 +30,7 @@ The server is closed source, and no public material shows its expression engine.
 sources are silent or disagree, this module reads them so:
 
 - **Operators**: the docs show only ``+``, ``*``, parentheses and calls. ``-``, ``/``, ``%`` and
-  unary signs are accepted (issue 3 asks for them; every expression engine has them). ``^`` and
+  unary signs are accepted (every expression engine has them). ``^`` and
   ``**`` are rejected with ``retry_delay.power_operator``, pointing to ``pow(x, y)``: they mean
   a power in some engines and xor or nothing in others, so a portable expression avoids them.
 - **min and max** take two or more arguments. The openapi table shows ``min(x, y)``; retry.mdx
@@ -96,7 +98,8 @@ retried". They disagree on ``k``:
 
 - **k = 2.5** in the current retry page and in its table (n = 1: 12 s, 2: 2m28s, 3: 30m8s,
   4: 6h7m6s, 5 and more: 24 h); this is the default.
-- **k = 2** in older pages and in the current common-request snippet (one of the seeds); pass
+- **k = 2** in older pages and in the current common-request snippet
+  (https://github.com/upstash/docs/blob/main/_snippets/qstash-common-request.mdx); pass
   ``k=2`` for it. The table contradicts it (e**2 is 7.4 s, not 12 s).
 
 The table shows whole seconds. Truncating and rounding to the nearest second both reproduce

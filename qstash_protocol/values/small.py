@@ -1,4 +1,4 @@
-"""The small values: ``Upstash-Method``, ``-Retries``, ``-Not-Before`` and ``-Label``.
+"""Small values: ``Upstash-Method``, ``-Retries``, ``-Not-Before``, ``-Label``, ``-Header-Forward``.
 
 >>> parse_method("patch")
 'PATCH'
@@ -11,8 +11,12 @@ datetime.datetime(2030, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
 
 Facts
 -----
-Sources: research ``server_semantics.md`` §2 (retries), §7 (method, not-before, label);
-``sdk_protocol.md`` §1, §2.1, §3.2; ``openapi.yaml``; ``seeds/000``, ``seeds/001``. The same
+Specified in ``docs/protocol/small-values.md``. Sources:
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml,
+https://upstash.com/docs/qstash/api-refence/messages/publish-a-message,
+https://upstash.com/docs/qstash/features/retry, https://upstash.com/docs/qstash/features/delay,
+and the official SDKs (https://github.com/upstash/qstash-py/blob/main/qstash/message.py,
+https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts). The same
 rules apply to the callback forms (``Upstash-Callback-Method``,
 ``Upstash-Failure-Callback-Retries``, ...).
 
@@ -35,17 +39,27 @@ clamps or refuses a larger value is unknown, so the plan limit is left to caller
 seconds, based on the UTC timezone"), parsed to an aware UTC :class:`~datetime.datetime`. ASCII
 digits only; negative, fractional (``1893456000.6``, which the JS SDK rounds before sending) and
 signed values are refused. The largest is :data:`MAX_NOT_BEFORE`, ``9999-12-31T23:59:59Z``, the
-last second a ``datetime`` holds; a millisecond timestamp, a common mistake (qstash-js #42),
+last second a ``datetime`` holds; a millisecond timestamp, a common mistake
+(https://github.com/upstash/qstash-js/issues/42),
 is far beyond it and the message says so. A time in the past is not an error here (the server's
 behaviour is undocumented, and "now" is not a protocol input). :func:`format_not_before` rounds
 a fraction of a second *up*, so the message is still not delivered before the given time.
 
-**Labels.** A comma-separated list (DOCS commit ``77459a11``, 2026-05: ``label_1,label_2``; JS
+**Labels.** A comma-separated list (``openapi.yaml`` since 2026-05: ``label_1,label_2``; JS
 ``serializeLabel`` joins arrays with ``,``). No character, length or count rule is published.
 This module reads each label as 1 or more visible ASCII characters other than ``,``; empty labels
 (``a,,b``, a trailing comma) and repeated labels are refused. Whitespace is refused anywhere,
 even after a comma: no source writes ``a, b``, and whether the server would store the label
 ``" b"`` or ``"b"`` is unknown, so it is safer to refuse than to guess. The order is kept.
+
+**Header forward.** ``Upstash-Header-Forward: true`` (or the query parameter
+``?upstash-header-forward=true``) makes QStash forward every incoming header of the publish
+request to the destination, without the ``Upstash-Forward-`` prefix
+(https://upstash.com/docs/qstash/howto/webhook, changelog February 2025:
+https://upstash.com/docs/qstash/overall/changelog). The docs write ``true``; like
+``Upstash-Content-Based-Deduplication``, ``true`` and ``false`` are read in any case and written
+in lower case (:func:`parse_header_forward`); anything else is refused
+(``header_forward.invalid_boolean``), since no source sends another spelling.
 """
 
 from __future__ import annotations
@@ -71,12 +85,14 @@ __all__ = [
     "MAX_LABELS_LENGTH",
     "MAX_NOT_BEFORE",
     "MAX_RETRIES",
+    "InvalidHeaderForward",
     "InvalidLabel",
     "InvalidMethod",
     "InvalidNotBefore",
     "InvalidRetries",
     "format_labels",
     "format_not_before",
+    "parse_header_forward",
     "parse_labels",
     "parse_method",
     "parse_not_before",
@@ -156,6 +172,21 @@ class InvalidLabel(ProtocolError):
         "label.whitespace": "whitespace in the value, even after a comma",
         "label.invalid_character": "a control or non-ASCII character (or ',' inside a label)",
         "label.duplicate": "the same label twice",
+    }
+
+
+class InvalidHeaderForward(ProtocolError):
+    """An ``Upstash-Header-Forward`` value is not ``true`` or ``false``.
+
+    >>> try:
+    ...     parse_header_forward("yes")
+    ... except InvalidHeaderForward as err:
+    ...     print(err.code)
+    header_forward.invalid_boolean
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "header_forward.invalid_boolean": "Upstash-Header-Forward is not true or false",
     }
 
 
@@ -535,3 +566,31 @@ def format_labels(labels: Iterable[str]) -> str:
     text = ",".join(items)
     parse_labels(text)
     return text
+
+
+# --- Upstash-Header-Forward ----------------------------------------------------------------
+
+
+def parse_header_forward(text: str) -> bool:
+    """Parse ``Upstash-Header-Forward``: ``true`` or ``false``, in any case.
+
+    >>> parse_header_forward("true"), parse_header_forward("False")
+    (True, False)
+
+    Raises:
+        InvalidHeaderForward: ``header_forward.invalid_boolean``.
+
+    """
+    check_str(text, "an Upstash-Header-Forward value")
+    if len(text) <= len("false"):
+        lower = text.lower()
+        if lower == "true":
+            return True
+        if lower == "false":
+            return False
+    raise InvalidHeaderForward(
+        f"expected 'true' or 'false', got {preview(text)}",
+        code="header_forward.invalid_boolean",
+        value=text,
+        span=(0, len(text)),
+    )

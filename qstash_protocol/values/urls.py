@@ -9,19 +9,20 @@ Destination(value='https://example.com/api?x=1&y=2', kind='url')
 
 Facts
 -----
-The rule (research ``server_semantics.md`` §6, §7; ``openapi.yaml``; ``seeds/004``: "Destination
-URLs must always include the protocol"): callback URLs are absolute ``http://`` or ``https://``
-URLs. A publish destination (the ``{destination}`` of ``/v2/publish/{destination}``, a batch
-item's ``destination``, a schedule's destination) is such a URL or a URL-group name. The server's
-errors for bad ones are "invalid destination url: endpoint has invalid scheme, add http:// or
-https://" and "endpoint resolves to a loopback address".
+The rule (specified in ``docs/protocol/urls.md``;
+https://github.com/upstash/docs/blob/main/qstash/openapi.yaml; "Destination URLs must always include
+the protocol", https://upstash.com/docs/qstash/howto/publishing): callback URLs are absolute
+``http://`` or ``https://`` URLs. A publish destination (the ``{destination}`` of
+``/v2/publish/{destination}``, a batch item's ``destination``, a schedule's destination) is such a
+URL or a URL-group name. The server's errors for bad ones are "invalid destination url: endpoint has
+invalid scheme, add http:// or https://" and "endpoint resolves to a loopback address".
 
 What :func:`parse_callback_url` checks, with :func:`urllib.parse.urlsplit` and explicit rules:
 
 - 1 to :data:`MAX_URL_LENGTH` characters, all visible ASCII: whitespace, control and non-ASCII
   characters are refused (``url.invalid_character``); percent-encode them, and write
   international domain names in their ``xn--`` form. Header values are bytes, and the SDKs
-  put destinations into the request path unencoded (``sdk_protocol.md`` §2.2).
+  put destinations into the request path unencoded (``docs/protocol/requests.md``).
 - The scheme is ``http`` or ``https`` (any case, as RFC 3986 §3.1 allows), followed by ``//``.
 - The host is present: a registered name (RFC 3986 ``reg-name``: letters, digits,
   ``-._~!$&'()*+,;=`` and ``%XX``) or a bracketed IPv6 address (no zone id).
@@ -42,8 +43,9 @@ Destinations (:func:`parse_destination`), where the sources leave a gap:
   and dot", :func:`~qstash_protocol.validate_url_group_name`), even when it looks like a host:
   ``example.com`` is a group name, as the server would take it.
 - ``api/<name>`` (kind ``"api"``): the JS SDK publishes Upstash-hosted LLM calls to
-  ``/v2/publish/api/llm`` (``sdk_protocol.md`` §3.2, J36), and the docs say the publish and
-  enqueue paths accept "``api/llm`` and similar". It is accepted with ``<name>`` following the
+  ``/v2/publish/api/llm`` (``getRequestPath`` in
+  https://github.com/upstash/qstash-js/blob/main/src/client/utils.ts), and the docs say the publish
+  and enqueue paths accept "``api/llm`` and similar". It is accepted with ``<name>`` following the
   URL-group name rule; which API names exist is the server's business.
 """
 
