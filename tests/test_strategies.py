@@ -84,7 +84,7 @@ def test_invalid_values_raise_their_code(
     check()
 
 
-@settings(max_examples=50)
+@settings(max_examples=min(50, settings().max_examples))
 @given(ours.invalid_publish_headers())
 def test_invalid_publish_headers_raise_their_code(example: ours.InvalidExample) -> None:
     with pytest.raises(InvalidHeaders) as info:
