@@ -398,6 +398,7 @@ __all__ = [
     "verify_signature",
 ]
 
+# The one source of the version: the build reads it from here ([tool.hatch.version]).
 __version__ = "0.1.0"
 
 

@@ -149,6 +149,10 @@ def test_every_error_code_is_produced_by_some_vector() -> None:
         "batch.too_many_items": "10,001 items do not belong in a vector file (test_batch.py)",
         "batch.too_deep": "where a JSON parser gives up is its own business (test_batch.py)",
         "not_before.naive_datetime": "format_not_before of a naive datetime: no text produces it",
+        "retry_delay.retried_out_of_range": "RetryDelay.evaluate or default_backoff given an int "
+        "retried out of range: an argument, not header text",
+        "retry_delay.negative_retries": "RetryDelay.schedule(-1): an argument, not header text",
+        "retry_delay.invalid_backoff_factor": "default_backoff(k=...) not positive and finite",
         "retry_after.above_limit": "never raised: next_attempt lists it in Attempt.ignored "
         "(next_attempt.json shows it)",
         # The library's own bounds: a vector would hold 1001 headers or a 1 MiB value; tested
