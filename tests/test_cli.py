@@ -234,10 +234,16 @@ def test_cron_json_and_no_further_run() -> None:
     status, out, _ = run(["cron", "0 0 29 2 *", "-n", "2", "--after", "2096-01-01", "--json"])
     assert status == 0
     assert json.loads(out) == {
+        "command": "cron",
         "valid": True,
-        "canonical": "0 0 29 2 *",
-        "zone": None,
-        "runs": [{"local": "2096-02-29T00:00:00+00:00", "utc": "2096-02-29T00:00:00Z"}],
+        "result": {
+            "canonical": "0 0 29 2 *",
+            "zone": None,
+            "runs": [{"local": "2096-02-29T00:00:00+00:00", "utc": "2096-02-29T00:00:00Z"}],
+        },
+        "errors": [],
+        "errors_omitted": 0,
+        "findings": [],
     }
     status, out, _ = run(["cron", "0 0 30 2 *", "--after", "2024-01-01T00:00:00+01:00"])
     assert status == 0
@@ -249,10 +255,21 @@ def test_cron_invalid_text_prints_the_caret() -> None:
     assert status == 1
     assert err.endswith("  0 0 * * 7\n          ^\n")
     status, out, _ = run(["cron", "@daily", "--json"])
-    assert (status, json.loads(out)["error"]["code"]) == (1, "cron.unsupported")
+    document = json.loads(out)
+    assert (status, document["valid"], document["result"]) == (1, False, None)
+    assert [error["code"] for error in document["errors"]] == ["cron.unsupported"]
     assert run(["cron", "@daily", "--descriptors", "-n", "1"])[0] == 0
 
 
 @pytest.mark.parametrize("args", [["-n", "0"], ["--after", "yesterday"]])
 def test_cron_usage_errors(args: list[str]) -> None:
     assert run(["cron", "* * * * *", *args])[0] == 2
+    status, out, _ = run(["cron", "* * * * *", "--json", *args])
+    assert status == 2
+    assert [error["code"] for error in json.loads(out)["errors"]] == ["cli.usage"]
+
+
+def test_cron_after_before_the_year_1_in_utc_is_a_usage_error() -> None:
+    status, _, err = run(["cron", "0 0 * * *", "--after", "0001-01-01T00:00:00+14:00"])
+    assert status == 2
+    assert "--after must be an ISO 8601 time" in err

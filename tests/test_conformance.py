@@ -321,10 +321,18 @@ def test_cli_exits_1_on_a_failure_and_prints_json(capsys: pytest.CaptureFixture[
             "--json",
         ]
     )
-    data = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
     assert status == 1
+    assert out.count("\n") == 1
+    document = json.loads(out)
+    assert (document["command"], document["valid"]) == ("conformance", False)
+    data = document["result"]
+    assert data["summary"]["fail"] == 1
     assert data["results"][0]["verdict"] == "fail"
     assert "Upstash-Retried is '1'" in data["results"][0]["message"]
+    [error] = document["errors"]
+    assert (error["code"], error["value"]) == ("conformance.must", "delivery.retried-zero")
+    assert "Upstash-Retried is '1'" in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -342,6 +350,9 @@ def test_cli_exits_2_when_the_adapter_cannot_be_loaded(
 ) -> None:
     assert main(["conformance", spec]) == 2
     assert message in capsys.readouterr().err
+    assert main(["conformance", spec, "--json"]) == 2
+    [error] = json.loads(capsys.readouterr().out)["errors"]
+    assert error["code"] == "cli.usage" and message in error["message"]
 
 
 # -- the pytest plugin ------------------------------------------------------------------------

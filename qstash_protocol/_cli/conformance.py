@@ -6,8 +6,11 @@ beside you works as ``conformance:adapter``. The kit itself
 (:mod:`qstash_protocol.testing.conformance`) needs the ``hypothesis`` extra, so it is imported
 only when this command runs.
 
-Prints one line per case and a summary (``--json``: the report as JSON). Exit status: 0 when no
-case failed, 1 when one did, 2 when the adapter cannot be loaded.
+Prints one line per case and a summary. ``--json`` prints the CLI's one shape (see
+:func:`qstash_protocol._cli.print_json`): ``valid`` is the report's ``ok``, ``result`` the
+report's dict (``summary`` and ``results``, present whether or not a case failed), ``errors``
+one entry per failed case (``code`` ``conformance.<severity>``, ``value`` the case id). Exit
+status: 0 when no case failed, 1 when one did, 2 when the adapter cannot be loaded.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Mapping
 from typing import Any, TextIO
 
-from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
 
 __all__ = ["load_adapter", "register", "run"]
+
+_NAME = "conformance"
 
 
 def load_adapter(spec: str) -> Any:
@@ -51,24 +57,43 @@ def load_adapter(spec: str) -> Any:
     return target()
 
 
+def _usage(args: argparse.Namespace, out: TextIO, err: TextIO, message: str) -> int:
+    if args.json:
+        print_json(out, _NAME, valid=False, errors=[CliError(message, code="cli.usage")])
+    else:
+        print(message, file=err)
+    return EXIT_USAGE
+
+
+def _failure(result: Mapping[str, str]) -> dict[str, Any]:
+    """A failed case as an entry of ``errors`` (the keys of ``ProtocolError.to_dict()``)."""
+    return {
+        "code": f"conformance.{result['severity']}",
+        "message": f"{result['id']}: {result['message']}",
+        "header": None,
+        "value": result["id"],
+        "span": None,
+    }
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         from qstash_protocol.testing.conformance import run_conformance  # noqa: PLC0415
     except ImportError as error:
-        print(f"the conformance kit needs Hypothesis: {error}", file=err)
-        return EXIT_USAGE
+        return _usage(args, out, err, f"the conformance kit needs Hypothesis: {error}")
     try:
         adapter = load_adapter(args.factory)
     except Exception as error:
-        print(f"cannot load the adapter {args.factory}: {type(error).__name__}: {error}", file=err)
-        return EXIT_USAGE
+        message = f"cannot load the adapter {args.factory}: {type(error).__name__}: {error}"
+        return _usage(args, out, err, message)
     try:
         report = run_conformance(adapter, select=args.select or None, examples=args.examples)
     except TypeError as error:
-        print(f"{args.factory}: {error}", file=err)
-        return EXIT_USAGE
+        return _usage(args, out, err, f"{args.factory}: {error}")
     if args.json:
-        print(report.to_json(), file=out)
+        data = report.to_dict()
+        failed = [_failure(result) for result in data["results"] if result["verdict"] == "fail"]
+        print_json(out, _NAME, valid=report.ok, result=data, errors=failed)
     else:
         print(report.table(), file=out)
         print(file=out)
@@ -89,7 +114,9 @@ def register(commands: Any) -> None:
     conformance.add_argument(
         "factory", help="module:callable returning the adapter, e.g. myserver.testing:adapter"
     )
-    conformance.add_argument("--json", action="store_true", help="print the report as JSON")
+    conformance.add_argument(
+        "--json", action="store_true", help="print JSON for machines (the report under result)"
+    )
     conformance.add_argument(
         "--select",
         action="append",
