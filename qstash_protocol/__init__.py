@@ -20,6 +20,10 @@ from qstash_protocol.publish.codec import (
 )
 from qstash_protocol.publish.findings import Finding, lint_headers, lint_request
 from qstash_protocol.publish.headers import (
+    MAX_ERRORS,
+    MAX_HEADER_NAME_LENGTH,
+    MAX_HEADER_VALUE_LENGTH,
+    MAX_HEADERS,
     MAX_SCOPE_DEPTH,
     HeaderName,
     Headers,
@@ -33,10 +37,15 @@ from qstash_protocol.publish.headers import (
 from qstash_protocol.publish.limits import LimitExceeded, Limits, check_limits
 from qstash_protocol.publish.options import (
     Callback,
+    CallbackInput,
     FlowControl,
+    FlowControlInput,
     HttpMethod,
+    InvalidOptions,
     MessageOptions,
+    MessageOptionsInput,
     OrphanScope,
+    ScopeInput,
 )
 from qstash_protocol.publish.request import (
     DEDUPLICATION_WINDOWS,
@@ -44,6 +53,7 @@ from qstash_protocol.publish.request import (
     QUERY_OPTION_PREFIX,
     InvalidRequest,
     PublishRequest,
+    PublishRequestInput,
     decode_request,
 )
 from qstash_protocol.values.cron import (
@@ -305,10 +315,14 @@ __all__ = [
     "MAX_DEDUPLICATION_ID_LENGTH",
     "MAX_DURATION",
     "MAX_DURATION_LENGTH",
+    "MAX_ERRORS",
     "MAX_FLOW_CONTROL_INTEGER",
     "MAX_FLOW_CONTROL_KEY_LENGTH",
     "MAX_FLOW_CONTROL_PERIOD",
     "MAX_FLOW_CONTROL_VALUE_LENGTH",
+    "MAX_HEADERS",
+    "MAX_HEADER_NAME_LENGTH",
+    "MAX_HEADER_VALUE_LENGTH",
     "MAX_INTEGER_LENGTH",
     "MAX_LABELS_LENGTH",
     "MAX_NAME_LENGTH",
@@ -340,6 +354,7 @@ __all__ = [
     "Attempt",
     "BatchResponseItem",
     "Callback",
+    "CallbackInput",
     "CallbackPayload",
     "CronSchedule",
     "DelaySource",
@@ -351,6 +366,7 @@ __all__ = [
     "Finding",
     "FiredCallback",
     "FlowControl",
+    "FlowControlInput",
     "FlowControlValue",
     "HeaderName",
     "Headers",
@@ -371,6 +387,7 @@ __all__ = [
     "InvalidMethod",
     "InvalidName",
     "InvalidNotBefore",
+    "InvalidOptions",
     "InvalidRedactFields",
     "InvalidRequest",
     "InvalidResponse",
@@ -382,15 +399,18 @@ __all__ = [
     "LimitExceeded",
     "Limits",
     "MessageOptions",
+    "MessageOptionsInput",
     "OrphanScope",
     "ProtocolError",
     "PublishRequest",
+    "PublishRequestInput",
     "PublishResponse",
     "RedactFields",
     "ResponseHeaders",
     "RetryAfterHeader",
     "RetryDelay",
     "ScheduleResponse",
+    "ScopeInput",
     "SignatureClaims",
     "SigningKeys",
     "WorkflowFailure",
@@ -457,6 +477,7 @@ __all__ = [
     "verify_signature",
 ]
 
+# The one source of the version: the build reads it from here ([tool.hatch.version]).
 __version__ = "0.1.0"
 
 

@@ -1,28 +1,73 @@
-"""Access to the data files shipped inside the package (the Lark grammars).
+"""Access to the data files the package reads (the Lark grammars).
 
-The grammars live in the top-level ``grammars/`` folder of the source tree. The wheel copies that
-folder to ``qstash_protocol/grammars/``; in a source checkout or an editable install
-``qstash_protocol/grammars`` is a symbolic link to it. Either way they are read through
-:mod:`importlib.resources`, so zipped and frozen installs work too, and nothing is written.
+The grammars live in one place, the top-level ``grammars/`` folder of the source tree, and are
+found without a symbolic link in every way the package is run:
+
+- **wheel** (and anything installed from one, including an sdist built by pip): the wheel carries
+  a copy as ``qstash_protocol/grammars/``, read through :mod:`importlib.resources`, so zipped
+  and frozen installs work too;
+- **source checkout, editable install, unpacked sdist**: the package has no ``grammars/`` folder,
+  and the top-level ``grammars/`` beside it is read instead. That folder is only taken when it
+  sits in a source tree (next to ``pyproject.toml``), never some other ``grammars/`` that happens
+  to lie beside an installed package.
+
+Nothing is written.
 """
 
 from __future__ import annotations
 
-__all__ = ["grammar_text"]
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = ["grammar_text", "vector_text"]
+
+
+def _source_tree_grammars() -> Path | None:
+    """The top-level ``grammars/`` folder when the package runs from a source tree, else None."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "grammars").is_dir():
+        return root / "grammars"
+    return None
 
 
 def grammar_text(name: str) -> str:
     """Return the text of the grammar file ``name`` (e.g. ``"retry_delay.lark"``).
 
+    >>> grammar_text("retry_delay.lark").startswith("//")
+    True
     >>> grammar_text("no-such-grammar.lark")
     Traceback (most recent call last):
       ...
     FileNotFoundError: grammar 'no-such-grammar.lark' is not in the qstash_protocol package
     """
-    from importlib.resources import files  # noqa: PLC0415 (on use: start-up)
+    packaged = files("qstash_protocol") / "grammars" / name
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    source = _source_tree_grammars()
+    if source is not None and (source / name).is_file():
+        return (source / name).read_text(encoding="utf-8")
+    msg = f"grammar {name!r} is not in the qstash_protocol package"
+    raise FileNotFoundError(msg)
 
-    resource = files("qstash_protocol") / "grammars" / name
-    if not resource.is_file():
-        msg = f"grammar {name!r} is not in the qstash_protocol package"
-        raise FileNotFoundError(msg)
-    return resource.read_text(encoding="utf-8")
+
+def vector_text(name: str) -> str:
+    """Return the text of the conformance vector file ``name`` (e.g. ``"request.json"``).
+
+    The vectors live in ``tests/vectors/``; the wheel carries a copy as
+    ``qstash_protocol/vectors/`` (the conformance kit replays them), and a source tree is read
+    directly, as for the grammars.
+
+    >>> vector_text("no-such-vectors.json")
+    Traceback (most recent call last):
+      ...
+    FileNotFoundError: vector file 'no-such-vectors.json' is not in the qstash_protocol package
+    """
+    packaged = files("qstash_protocol") / "vectors" / name
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    source = root / "tests" / "vectors" / name
+    if (root / "pyproject.toml").is_file() and source.is_file():
+        return source.read_text(encoding="utf-8")
+    msg = f"vector file {name!r} is not in the qstash_protocol package"
+    raise FileNotFoundError(msg)

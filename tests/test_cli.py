@@ -79,8 +79,10 @@ def test_check_json_gives_findings_with_severity() -> None:
     status, out, _ = run(["check", "--json", "--strict", "-H", "Upstash-Retry: 3"])
     assert status == 1
     document = json.loads(out)
-    assert document["valid"] is True
+    # "valid" is the verdict, as the exit status: with --strict a warning makes it false.
+    assert document["valid"] is False
     assert document["findings"][0]["severity"] == "warning"
+    assert [e["code"] for e in document["errors"]] == ["header.misspelled"]
 
 
 def test_check_json() -> None:
@@ -88,9 +90,10 @@ def test_check_json() -> None:
     assert status == 0
     document = json.loads(out)
     assert document["valid"] is True
-    assert document["path"] == "/v2/publish/https://example.com/api/orders?tenant=42"
-    assert document["headers"]["Upstash-Retries"] == "3"
-    assert document["request"]["options"]["delay"] == "1m30s"
+    result = document["result"]
+    assert result["path"] == "/v2/publish/https://example.com/api/orders?tenant=42"
+    assert result["headers"]["Upstash-Retries"] == "3"
+    assert result["options"]["delay"] == "1m30s"
     status, out, _ = run(["check", "--json", str(EXAMPLES / "invalid.http")])
     assert status == 1
     document = json.loads(out)
@@ -155,7 +158,7 @@ def test_schedule_of_an_expression() -> None:
 def test_schedule_default_backoff_matches_the_docs_table() -> None:
     status, out, _ = run(["schedule", "--retries", "6", "--json"])
     assert status == 0
-    delays = [row["delay"] for row in json.loads(out)["retries"]]
+    delays = [row["delay"] for row in json.loads(out)["result"]["retries"]]
     assert [int(d) for d in delays] == [12, 148, 1808, 22026, 86400, 86400]
 
 
@@ -175,9 +178,12 @@ def test_duration_command() -> None:
         "us (or µs) and ns, case-sensitive\n  5w\n   ^\n"
     )
     assert json.loads(run(["duration", "--json", "30", "--bare-seconds"])[1]) == {
+        "command": "duration",
         "valid": True,
-        "seconds": 30.0,
-        "canonical": "30s",
+        "result": {"seconds": 30.0, "canonical": "30s"},
+        "errors": [],
+        "errors_omitted": 0,
+        "findings": [],
     }
 
 
@@ -228,10 +234,16 @@ def test_cron_json_and_no_further_run() -> None:
     status, out, _ = run(["cron", "0 0 29 2 *", "-n", "2", "--after", "2096-01-01", "--json"])
     assert status == 0
     assert json.loads(out) == {
+        "command": "cron",
         "valid": True,
-        "canonical": "0 0 29 2 *",
-        "zone": None,
-        "runs": [{"local": "2096-02-29T00:00:00+00:00", "utc": "2096-02-29T00:00:00Z"}],
+        "result": {
+            "canonical": "0 0 29 2 *",
+            "zone": None,
+            "runs": [{"local": "2096-02-29T00:00:00+00:00", "utc": "2096-02-29T00:00:00Z"}],
+        },
+        "errors": [],
+        "errors_omitted": 0,
+        "findings": [],
     }
     status, out, _ = run(["cron", "0 0 30 2 *", "--after", "2024-01-01T00:00:00+01:00"])
     assert status == 0
@@ -243,10 +255,21 @@ def test_cron_invalid_text_prints_the_caret() -> None:
     assert status == 1
     assert err.endswith("  0 0 * * 7\n          ^\n")
     status, out, _ = run(["cron", "@daily", "--json"])
-    assert (status, json.loads(out)["error"]["code"]) == (1, "cron.unsupported")
+    document = json.loads(out)
+    assert (status, document["valid"], document["result"]) == (1, False, None)
+    assert [error["code"] for error in document["errors"]] == ["cron.unsupported"]
     assert run(["cron", "@daily", "--descriptors", "-n", "1"])[0] == 0
 
 
 @pytest.mark.parametrize("args", [["-n", "0"], ["--after", "yesterday"]])
 def test_cron_usage_errors(args: list[str]) -> None:
     assert run(["cron", "* * * * *", *args])[0] == 2
+    status, out, _ = run(["cron", "* * * * *", "--json", *args])
+    assert status == 2
+    assert [error["code"] for error in json.loads(out)["errors"]] == ["cli.usage"]
+
+
+def test_cron_after_before_the_year_1_in_utc_is_a_usage_error() -> None:
+    status, _, err = run(["cron", "0 0 * * *", "--after", "0001-01-01T00:00:00+14:00"])
+    assert status == 2
+    assert "--after must be an ISO 8601 time" in err

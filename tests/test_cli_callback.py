@@ -42,12 +42,15 @@ def test_a_plain_callback_ignores_the_failure_fields() -> None:
 def test_json_output() -> None:
     status, out, _ = run(["callback", "--json", "--failure", str(EXAMPLE)])
     assert status == 0
+    assert out.count("\n") == 1
     document = json.loads(out)
-    assert document["valid"] is True and document["final"] is True
-    assert document["callback"]["dlqId"] == "1725323658779-0"
-    assert document["callback"]["sourceHeader"] == {"Content-Type": ["application/json"]}
-    assert document["source_body_text"] == '{"hello":"world"}'
-    assert document["workflow_failure"] == {
+    assert (document["command"], document["valid"], document["errors"]) == ("callback", True, [])
+    result = document["result"]
+    assert result["final"] is True
+    assert result["callback"]["dlqId"] == "1725323658779-0"
+    assert result["callback"]["sourceHeader"] == {"Content-Type": ["application/json"]}
+    assert result["source_body_text"] == '{"hello":"world"}'
+    assert result["workflow_failure"] == {
         "error": "WorkflowError",
         "message": "boom",
         "stack": None,
@@ -62,6 +65,11 @@ def test_every_problem_with_its_path_and_exit_1() -> None:
     status, out, _ = run(["callback", "--json", "-"], stdin="[]")
     assert status == 1
     assert json.loads(out)["errors"][0]["code"] == "callback.not_object"
+    status, out, _ = run(["callback", "--json", "-"], stdin='{"status": "x", "body": "@"}')
+    assert status == 1
+    document = json.loads(out)
+    assert (document["valid"], document["result"]) == (False, None)
+    assert [error["path"] for error in document["errors"]] == ["/status", "/body"]
 
 
 def test_binary_and_empty_bodies_are_shown_plainly() -> None:
@@ -78,6 +86,19 @@ def test_a_missing_file_is_a_usage_error() -> None:
     status, _, err = run(["callback", "/nonexistent/callback.json"])
     assert status == 2
     assert "No such file" in err
+    status, out, _ = run(["callback", "--json", "/nonexistent/callback.json"])
+    assert status == 2
+    error = json.loads(out)["errors"][0]
+    assert error["code"] == "cli.usage" and "No such file" in error["message"]
+
+
+def test_empty_and_non_utf8_bodies_are_invalid_not_a_traceback(tmp_path: Path) -> None:
+    for content, code in ((b"", "callback.invalid_json"), (b"\xff{", "callback.invalid_utf8")):
+        path = tmp_path / "body.json"
+        path.write_bytes(content)
+        status, out, _ = run(["callback", "--json", str(path)])
+        assert status == 1
+        assert [error["code"] for error in json.loads(out)["errors"]] == [code]
 
 
 def test_stdin_bytes_through_the_real_command() -> None:

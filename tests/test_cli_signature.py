@@ -80,14 +80,20 @@ def test_verify_json_and_clock_tolerance(body_file: Path) -> None:
     base = ["verify", token, "--key", "sig_a", "--body-file", str(body_file), "--json"]
     status, out, _ = run([*base, "--now", str(NOW + 302)])
     assert status == 1
-    assert json.loads(out)["error"]["code"] == "signature.expired"
+    document = json.loads(out)
+    assert (document["command"], document["valid"], document["result"]) == ("verify", False, None)
+    assert [error["code"] for error in document["errors"]] == ["signature.expired"]
     status, out, _ = run([*base, "--now", str(NOW + 302), "--clock-tolerance", "5"])
     assert status == 0
     assert json.loads(out) == {
+        "command": "verify",
         "valid": True,
-        "claims": verify_signature(
+        "result": verify_signature(
             token, body=body_file.read_bytes(), keys=SigningKeys("sig_a"), now=NOW
         ).to_dict(),
+        "errors": [],
+        "errors_omitted": 0,
+        "findings": [],
     }
 
 
@@ -124,6 +130,35 @@ def test_usage_errors_exit_2(args: list[str], body_file: Path) -> None:
     status, out, _ = run(args)
     assert status == 2
     assert out == ""
+    if "--body-file" in args:  # argparse itself refuses the others, before any command runs
+        status, out, _ = run([*args, "--json"])
+        assert status == 2
+        document = json.loads(out)
+        assert (document["command"], document["valid"]) == (args[0], False)
+        assert [error["code"] for error in document["errors"]] == ["cli.usage"]
+
+
+@pytest.mark.parametrize("option", ["--now", "--clock-tolerance"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "253402300800"])
+def test_verify_times_beyond_the_year_9999_are_usage_errors(
+    option: str, value: str, body_file: Path
+) -> None:
+    token = sign(body_file.read_bytes(), url=URL, key="sig_a", now=NOW)
+    status, _, err = run(
+        ["verify", token, "--key", "sig_a", "--body-file", str(body_file), option, value]
+    )
+    assert status == 2
+    assert "must be within 253402300799 seconds" in err
+
+
+def test_sign_json(body_file: Path) -> None:
+    args = ["sign", "--key", "sig_a", "--url", URL, "--body-file", str(body_file)]
+    status, out, _ = run([*args, "--now", str(NOW), "--jti", "jwt_7", "--json"])
+    assert status == 0
+    document = json.loads(out)
+    assert (document["command"], document["valid"], document["errors"]) == ("sign", True, [])
+    token = document["result"]["token"]
+    assert token == sign(body_file.read_bytes(), url=URL, key="sig_a", now=NOW, jti="jwt_7")
 
 
 def test_sign_prints_a_token_that_verifies(body_file: Path) -> None:

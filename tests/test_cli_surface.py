@@ -43,7 +43,7 @@ def test_check_a_batch_from_stdin_as_json() -> None:
 def test_check_a_valid_batch_as_json() -> None:
     status, out, _ = run(["check", "--batch", "--json", str(EXAMPLES / "batch.json")])
     assert status == 0
-    messages = json.loads(out)["messages"]
+    messages = json.loads(out)["result"]["messages"]
     assert [m["path"] for m in messages] == [
         "/v2/publish/myUrlGroup",
         "/v2/enqueue/my-queue/https://example.com/destination1",

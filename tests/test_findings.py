@@ -38,7 +38,7 @@ def test_not_before_in_the_past_needs_now() -> None:
     assert lint_headers(future, now=NOW) == []
     [finding] = lint_request("/v2/publish/g", headers, now=NOW)
     assert finding.code == "not_before.in_past"
-    with pytest.raises(ValueError, match="aware"):
+    with pytest.raises(TypeError, match="aware"):
         lint_headers(headers, now=datetime(2026, 1, 1))
 
 

@@ -225,6 +225,81 @@ def test_apply_never_mutates_its_input(
     assert new_body == (redact_value(body).encode() if body_flag else body)
 
 
+def test_apply_takes_pairs_like_its_siblings() -> None:
+    fields = parse_redact_fields("header[Authorization]")
+    pairs = [("X-A", "1"), ("authorization", "t1"), ("Authorization", "t2"), ("X-A", "2")]
+    body, redacted = fields.apply("b", pairs)
+    assert body == "b"
+    assert redacted == [
+        ("X-A", "1"),
+        ("authorization", redact_value("t1")),
+        ("Authorization", redact_value("t2")),
+        ("X-A", "2"),
+    ]
+    assert redacted is not pairs
+    # A generator of tuples, and lists as pairs, are pairs too.
+    _, again = fields.apply("b", (pair for pair in pairs))
+    assert again == redacted
+    _, from_lists = fields.apply("b", [["authorization", "t1"]])  # type: ignore[list-item]
+    assert from_lists == [("authorization", redact_value("t1"))]
+
+
+def test_apply_takes_asgi_bytes_pairs_and_gives_bytes_back() -> None:
+    fields = parse_redact_fields("body,header[X-Api-Key]")
+    body, redacted = fields.apply(b"payload", [(b"x-api-key", b"k\xff"), (b"accept", b"*/*")])
+    assert body == redact_value(b"payload").encode("ascii")
+    assert redacted == [
+        (b"x-api-key", redact_value(b"k\xff").encode("ascii")),
+        (b"accept", b"*/*"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ("Authorization: x", "mapping or \\(name, value\\) pairs, not str"),
+        (b"Authorization: x", "mapping or \\(name, value\\) pairs, not bytes"),
+        (42, "mapping or \\(name, value\\) pairs, not int"),
+        (["Authorization: x"], "header 0 must be a \\(name, value\\) pair, not str"),
+        ([("A", "1"), ("B", "2", "3")], "header 1 must be a \\(name, value\\) pair"),
+        ([("A",)], "header 0 must be a \\(name, value\\) pair"),
+        ([(1, "x")], "a header name must be str or bytes, not int"),
+        ([("A", None)], "a header value must be str or bytes, not NoneType"),
+        ({"A": None}, "a header value must be str or bytes, not NoneType"),
+        ({"A": [1]}, "a header value must be str or bytes, not int"),
+        ({1: "x"}, "a header name must be str or bytes, not int"),
+    ],
+)
+def test_apply_refuses_what_is_not_headers_with_a_type_error(headers: object, message: str) -> None:
+    fields = parse_redact_fields("header")
+    with pytest.raises(TypeError, match=message):
+        fields.apply("b", headers)  # type: ignore[call-overload]
+
+
+@given(
+    st.sampled_from(["body", "header", "header[Authorization]", "body,header[x-a]"]),
+    st.lists(
+        st.tuples(st.sampled_from(["authorization", "X-A", "x-a", "Other"]), st.text()),
+        max_size=6,
+    ),
+)
+def test_apply_to_pairs_agrees_with_apply_to_a_mapping(
+    text: str, pairs: list[tuple[str, str]]
+) -> None:
+    fields = parse_redact_fields(text)
+    _, from_pairs = fields.apply(b"", pairs)
+    assert [name for name, _ in from_pairs] == [name for name, _ in pairs]
+    _, from_mapping = fields.apply(b"", dict(pairs))
+    assert dict(from_pairs) == from_mapping
+    # The same headers as ASGI bytes: the same names hidden, the same digests, as bytes.
+    as_bytes = [(n.encode("latin-1"), v.encode("utf-8", "surrogatepass")) for n, v in pairs]
+    _, from_bytes = fields.apply(b"", as_bytes)
+    assert from_bytes == [
+        (name, out.encode("ascii") if fields.redacts_header(text_name) else value)
+        for (text_name, _), (name, value), (_, out) in zip(pairs, as_bytes, from_pairs, strict=True)
+    ]
+
+
 # --- properties ---------------------------------------------------------------------------
 
 TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from qstash_protocol import (
     DEDUPLICATION_WINDOWS,
     InvalidHeaders,
+    InvalidRequest,
     LimitExceeded,
     Limits,
     MessageOptions,
@@ -78,8 +79,9 @@ def test_v1_rules(path: str, headers: dict[str, str], expected: list[str]) -> No
 
 
 def test_a_v1_request_is_a_publish() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRequest) as info:
         PublishRequest(kind="enqueue", destination="g", queue="q", api_version=1)
+    assert info.value.code == "request.queue_mismatch"
 
 
 @given(v1_requests())

@@ -188,10 +188,25 @@ def test_int_arithmetic_on_retried_is_rounded_like_doubles() -> None:
 def test_retried_at_its_limits() -> None:
     delay = parse_retry_delay("retried")
     assert delay.evaluate(MAX_RETRIED) == 2.0**53
-    with pytest.raises(ValueError, match="from 0 to"):
-        delay.evaluate(MAX_RETRIED + 1)
-    with pytest.raises(ValueError, match="from 0 to"):
-        delay.evaluate(-1)
+    for retried in [MAX_RETRIED + 1, -1, -(10**400), 10**400]:
+        for method in [delay.evaluate, delay.delay, parse_retry_delay("1000").evaluate]:
+            with pytest.raises(InvalidRetryDelay, match="from 0 to") as info:
+                method(retried)
+            assert info.value.code == "retry_delay.retried_out_of_range"
+            assert str(retried)[:20] in info.value.message
+
+
+@given(st.integers())
+def test_any_int_retried_gives_a_value_or_our_error(retried: int) -> None:
+    delay = parse_retry_delay("max(1000, pow(2, retried) * 100)")
+    try:
+        value = delay.evaluate(retried)
+    except InvalidRetryDelay as err:
+        assert err.code in {"retry_delay.retried_out_of_range", "retry_delay.overflow"}, err
+        assert (err.code == "retry_delay.retried_out_of_range") == (not 0 <= retried <= MAX_RETRIED)
+    else:
+        assert 0 <= retried <= MAX_RETRIED
+        assert value >= 1000
 
 
 @pytest.mark.parametrize("retried", [True, False, 1.0, 1.5, "1", None])
@@ -341,8 +356,16 @@ def test_invalid(text: str, code: str, span: tuple[int, int]) -> None:
 
 def test_every_code_has_an_invalid_case_here_or_in_evaluation() -> None:
     seen = {code for _, code, _ in INVALID} | {code for _, _, code, _ in EVALUATION_ERRORS}
-    seen.add("retry_delay.schedule_too_long")  # RetryDelay.schedule's; in tests/test_bounds.py
-    assert seen == set(InvalidRetryDelay.CODES)
+    # Codes about an argument (retried, retries, k), tested in test_retried_at_its_limits,
+    # test_schedule and test_default_backoff_arguments.
+    arguments = {
+        "retry_delay.retried_out_of_range",
+        "retry_delay.negative_retries",
+        "retry_delay.invalid_backoff_factor",
+        "retry_delay.schedule_too_long",  # test_schedule_is_bounded in tests/test_bounds.py
+    }
+    assert seen | arguments == set(InvalidRetryDelay.CODES)
+    assert not seen & arguments
 
 
 def test_messages_with_carets() -> None:
@@ -456,8 +479,10 @@ def test_schedule() -> None:
         delay.schedule(True)
     with pytest.raises(TypeError):
         delay.schedule(2.0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="negative"):
-        delay.schedule(-1)
+    for retries in [-1, -(10**30)]:
+        with pytest.raises(InvalidRetryDelay, match="0 or more") as info:
+            delay.schedule(retries)
+        assert info.value.code == "retry_delay.negative_retries"
     with pytest.raises(InvalidRetryDelay) as info:
         parse_retry_delay("3000 - 1000 * retried").schedule(5)
     assert "when retried is 4" in info.value.message
@@ -493,18 +518,50 @@ def test_default_backoff_k2_reading_and_edges() -> None:
         (True, 2.5, TypeError),
         (1.0, 2.5, TypeError),
         ("1", 2.5, TypeError),
-        (-1, 2.5, ValueError),
         (1, True, TypeError),
         (1, "2", TypeError),
-        (1, 0, ValueError),
-        (1, -1, ValueError),
-        (1, math.inf, ValueError),
-        (1, math.nan, ValueError),
+        (1, None, TypeError),
+        (-1, 2.5, "retry_delay.retried_out_of_range"),
+        (-(10**400), 2.5, "retry_delay.retried_out_of_range"),
+        (1, 0, "retry_delay.invalid_backoff_factor"),
+        (1, -1, "retry_delay.invalid_backoff_factor"),
+        (1, -0.0, "retry_delay.invalid_backoff_factor"),
+        (1, math.inf, "retry_delay.invalid_backoff_factor"),
+        (1, -math.inf, "retry_delay.invalid_backoff_factor"),
+        (1, math.nan, "retry_delay.invalid_backoff_factor"),
+        (1, 10**400, "retry_delay.invalid_backoff_factor"),
     ],
 )
-def test_default_backoff_arguments(n: object, k: object, error: type[Exception]) -> None:
-    with pytest.raises(error):
-        default_backoff(n, k=k)  # type: ignore[arg-type]
+def test_default_backoff_arguments(n: object, k: object, error: type[Exception] | str) -> None:
+    if isinstance(error, str):
+        with pytest.raises(InvalidRetryDelay) as info:
+            default_backoff(n, k=k)  # type: ignore[arg-type]
+        assert info.value.code == error
+        assert repr(k)[:20] in info.value.message or repr(n)[:20] in info.value.message
+    else:
+        with pytest.raises(error):
+            default_backoff(n, k=k)  # type: ignore[arg-type]
+
+
+def _positive_finite(k: float) -> bool:
+    try:
+        return 0 < float(k) < math.inf
+    except OverflowError:
+        return False
+
+
+@given(st.integers(), st.one_of(st.integers(), st.floats()))
+def test_default_backoff_gives_a_delay_or_our_error(n: int, k: float) -> None:
+    try:
+        delay = default_backoff(n, k=k)
+    except InvalidRetryDelay as err:
+        assert err.code in {
+            "retry_delay.retried_out_of_range",
+            "retry_delay.invalid_backoff_factor",
+        }
+        assert n < 0 or not _positive_finite(k)
+    else:
+        assert timedelta(seconds=1) <= delay <= timedelta(days=1)
 
 
 # --- The RetryDelay object -------------------------------------------------------------------
@@ -805,8 +862,9 @@ def grammar_expressions() -> st.SearchStrategy[str]:
 
 # from_lark is slow here (about 70 ms per example, in Hypothesis itself), so the test that uses
 # it runs 60 examples; the heavier properties use expressions() below.
+# Generating from the grammar is slow: 60 examples under the ci profile, fewer in a quick run.
 GRAMMAR_SETTINGS = settings(
-    max_examples=60,
+    max_examples=min(60, settings().max_examples),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -41,7 +41,8 @@ def test_canonical_duration_strings_are_fixed_points(text: str) -> None:
 
 # from_lark rejects many of its own draws internally, which the health check counts as filtering.
 @settings(
-    max_examples=25, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+    max_examples=min(25, settings().max_examples),
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
 @given(ours.retry_delay_expressions(from_grammar=True))
 def test_expressions_from_the_lark_grammar_parse(text: str) -> None:
@@ -84,7 +85,7 @@ def test_invalid_values_raise_their_code(
     check()
 
 
-@settings(max_examples=50)
+@settings(max_examples=min(50, settings().max_examples))
 @given(ours.invalid_publish_headers())
 def test_invalid_publish_headers_raise_their_code(example: ours.InvalidExample) -> None:
     with pytest.raises(InvalidHeaders) as info:
@@ -92,6 +93,8 @@ def test_invalid_publish_headers_raise_their_code(example: ours.InvalidExample) 
     assert example.code in [error.code for error in info.value.errors]
 
 
+# The searches below (thousands of draws each) show the strategies reach every option, spelling
+# and error code; they take tens of seconds, so they are marked slow and run in CI.
 def _seen(strategy: st.SearchStrategy[Any], facts: dict[str, Callable[[Any], bool]]) -> set[str]:
     """Which of ``facts`` some generated value satisfies (searched for each, without shrinking)."""
     seen = set()
@@ -108,6 +111,7 @@ def _seen(strategy: st.SearchStrategy[Any], facts: dict[str, Callable[[Any], boo
     return seen
 
 
+@pytest.mark.slow
 def test_message_options_reach_every_option() -> None:
     facts: dict[str, Callable[[Any], bool]] = {
         name: (lambda o, name=name: getattr(o, name) not in (None, (), {}))
@@ -119,6 +123,7 @@ def test_message_options_reach_every_option() -> None:
     assert _seen(ours.message_options(schedule=True), facts) == set(facts)
 
 
+@pytest.mark.slow
 def test_publish_headers_reach_every_spelling() -> None:
     facts: dict[str, Callable[[dict[str, str]], bool]] = {
         "lower-case names": lambda h: any(name.islower() for name in h),
@@ -137,6 +142,7 @@ def test_publish_headers_reach_every_spelling() -> None:
     assert _seen(ours.publish_headers(), facts) == set(facts)
 
 
+@pytest.mark.slow
 def test_invalid_publish_headers_reach_every_code() -> None:
     codes = [
         "duration.missing_unit",

@@ -12,6 +12,7 @@ from qstash_protocol.testing.strategies import _BATCH_BREAKAGES
 from tests.test_strategies import _seen
 
 
+@pytest.mark.slow  # a search of thousands of draws per fact; run in CI
 def test_batch_bodies_reach_every_sdk_shape() -> None:
     def items(body: bytes) -> list[dict[str, Any]]:
         return json.loads(body)  # type: ignore[no-any-return]
@@ -28,6 +29,7 @@ def test_batch_bodies_reach_every_sdk_shape() -> None:
     assert _seen(ours.batch_bodies(), facts) == set(facts)
 
 
+@pytest.mark.slow  # a search of thousands of draws per fact; run in CI
 def test_invalid_strategies_reach_every_code() -> None:
     expected = {
         ours.invalid_batch_bodies(): {code for _, code in _BATCH_BREAKAGES},
@@ -45,6 +47,7 @@ def test_invalid_strategies_reach_every_code() -> None:
         assert _seen(strategy, facts) == codes
 
 
+@pytest.mark.slow  # a search of thousands of draws per fact; run in CI
 def test_query_requests_reach_tokens_parameters_and_destination_queries() -> None:
     facts: dict[str, Callable[[ours.RequestExample], bool]] = {
         "a token": lambda e: "qstash_token=" in e.path,
@@ -55,6 +58,7 @@ def test_query_requests_reach_tokens_parameters_and_destination_queries() -> Non
     assert _seen(ours.query_option_requests(), facts) == set(facts)
 
 
+@pytest.mark.slow  # a search of thousands of draws per fact; run in CI
 def test_v1_requests_reach_cron_and_topics() -> None:
     facts: dict[str, Callable[[ours.RequestExample], bool]] = {
         "cron": lambda e: any(n.lower() == "upstash-cron" for n in e.headers),

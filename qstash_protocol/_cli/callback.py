@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
 
 if TYPE_CHECKING:  # the delivery side is imported when the command runs, not at start-up
     from qstash_protocol.delivery.callbacks import CallbackPayload
@@ -16,6 +15,7 @@ __all__ = ["register", "run"]
 
 #: Bodies longer than this are shown cut, with their length.
 _SHOWN_BODY = 2000
+_NAME = "callback"
 
 
 def _text(body: bytes) -> str | None:
@@ -78,7 +78,7 @@ def _describe(payload: CallbackPayload) -> list[str]:
 def _document(payload: CallbackPayload) -> dict[str, Any]:
     from qstash_protocol.delivery.callbacks import FailureCallbackPayload  # noqa: PLC0415 (on use: start-up)
 
-    document: dict[str, Any] = {"valid": True, "callback": payload.to_dict()}
+    document: dict[str, Any] = {"callback": payload.to_dict()}
     document["body_text"] = _text(payload.body)
     document["source_body_text"] = _text(payload.source_body)
     if isinstance(payload, FailureCallbackPayload):
@@ -103,19 +103,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             with open(args.file, "rb") as handle:
                 body = handle.read()
     except OSError as error:
-        print(f"qstash-protocol callback: {error}", file=err)
+        if args.json:
+            print_json(out, _NAME, valid=False, errors=[CliError(str(error), code="cli.usage")])
+        else:
+            print(f"qstash-protocol callback: {error}", file=err)
         return EXIT_USAGE
     parse = parse_failure_callback if args.failure else parse_callback
     try:
         payload = parse(body)
     except InvalidCallback as invalid:
         if args.json:
-            print(json.dumps({"valid": False, **invalid.to_dict()}, indent=2), file=out)
+            print_json(out, _NAME, valid=False, errors=invalid.errors)
         else:
             print(f"invalid: {invalid}", file=out)
         return EXIT_INVALID
     if args.json:
-        print(json.dumps(_document(payload), indent=2, ensure_ascii=False), file=out)
+        print_json(out, _NAME, valid=True, result=_document(payload))
     else:
         kind = "failure callback" if args.failure else "callback"
         print(f"valid {kind}", file=out)

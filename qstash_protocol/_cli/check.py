@@ -9,11 +9,18 @@ also checks a plan's limits (the body size from a ``Content-Length`` header in t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, TextIO
 
-from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
+from qstash_protocol._cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    UsageError,
+    print_json,
+)
+from qstash_protocol._cli.dump import InvalidDump, read_dump, read_request_text
 from qstash_protocol.publish.batch import InvalidBatch, decode_batch
 from qstash_protocol.publish.codec import InvalidHeaders, decode_with_findings, encode_headers
 from qstash_protocol.publish.findings import Finding
@@ -24,7 +31,6 @@ from qstash_protocol.publish.request import PublishRequest, request_with_finding
 __all__ = ["read_request_text", "register", "run"]
 
 
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _NESTED = (
     "callback",
     "failure_callback",
@@ -33,45 +39,6 @@ _NESTED = (
     "forward",
     "extra",
 )
-
-
-def read_request_text(text: str) -> tuple[str | None, list[tuple[str, str]]]:
-    r"""Read the request line's path (if any) and the headers from an HTTP or ``curl -v`` dump.
-
-    Lines ``> ...`` (curl's request lines) are read without the marker; ``* ...`` and ``< ...``
-    (curl's notes and the response) are skipped; the first blank line after the headers ends
-    them (the body follows).
-
-    >>> read_request_text("POST /v2/publish/g HTTP/1.1\nUpstash-Retries: 1\n\nbody")
-    ('/v2/publish/g', [('Upstash-Retries', '1')])
-    """
-    path: str | None = None
-    headers: list[tuple[str, str]] = []
-    curl = any(line.startswith("> ") for line in text.splitlines())
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw
-        if curl:
-            if not line.startswith(">"):
-                continue
-            line = line[1:].lstrip(" ")
-        if not line.strip():
-            if headers or path is not None:
-                break
-            continue
-        first = line.split(" ", 1)[0]
-        if path is None and not headers and first in _METHODS:
-            parts = line.split()
-            if len(parts) < 2:
-                msg = f"line {number}: expected 'METHOD /path', got {line!r}"
-                raise UsageError(msg)
-            path = parts[1]
-            continue
-        name, colon, value = line.partition(":")
-        if not colon:
-            msg = f"line {number}: expected 'Name: value', got {line!r}"
-            raise UsageError(msg)
-        headers.append((name.strip(), value.strip(" \t")))
-    return path, headers
 
 
 def _describe_scope(scope: MessageOptions | Callback | OrphanScope, indent: str) -> list[str]:
@@ -108,29 +75,35 @@ def _run_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``check --batch``: decode a ``/v2/batch`` body (JSON) and show each message."""
     try:
         source = args.file or "-"
-        text = sys.stdin.read() if source == "-" else _read_file(source)
+        body = _read_stdin() if source == "-" else _read_file(source)
     except OSError as error:
-        print(f"qstash-protocol check: {error}", file=err)
+        if args.json:
+            print_json(out, "check", valid=False, errors=[CliError(str(error), code="cli.usage")])
+        else:
+            print(f"qstash-protocol check: {error}", file=err)
         return EXIT_USAGE
     limits = None if args.limits is None else Limits.PLANS[args.limits]
     try:
-        requests = decode_batch(text, unknown=args.unknown, limits=limits)
+        requests = decode_batch(body, unknown=args.unknown, limits=limits)
     except InvalidBatch as invalid:
         if args.json:
-            print(json.dumps({"valid": False, **invalid.to_dict()}, indent=2), file=out)
+            print_json(out, "check", valid=False, errors=invalid.to_dict()["errors"])
         else:
             print(f"invalid: {invalid}", file=out)
         return EXIT_INVALID
     if args.json:
         items = [
             {
-                "request": request.model_dump(mode="json", exclude_defaults=True),
                 "path": request.path,
+                "request": request.model_dump(
+                    mode="json", exclude_defaults=True, exclude={"options"}
+                ),
+                "options": request.options.model_dump(mode="json", exclude_defaults=True),
                 "headers": request.headers(),
             }
             for request in requests
         ]
-        print(json.dumps({"valid": True, "messages": items}, indent=2), file=out)
+        print_json(out, "check", valid=True, result={"messages": items})
         return EXIT_OK
     print(f"valid batch of {len(requests)} message{'' if len(requests) == 1 else 's'}", file=out)
     for index, request in enumerate(requests):
@@ -158,17 +131,26 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         if args.file is not None or not args.header:
             source = args.file or "-"
-            text = sys.stdin.read() if source == "-" else _read_file(source)
-            file_path, headers = read_request_text(text)
-            path = path or file_path
+            dump = read_dump(_read_stdin() if source == "-" else _read_file(source))
+            headers = dump.headers
+            path = path or dump.path
         for item in args.header:
             name, colon, value = item.partition(":")
             if not colon:
                 msg = f"-H expects 'Name: value', got {item!r}"
                 raise UsageError(msg)
             headers.append((name.strip(), value))
+    except InvalidDump as error:
+        if args.json:
+            print_json(out, "check", valid=False, errors=[error])
+        else:
+            print(f"qstash-protocol check: {error}", file=err)
+        return EXIT_USAGE
     except (UsageError, OSError) as error:
-        print(f"qstash-protocol check: {error}", file=err)
+        if args.json:
+            print_json(out, "check", valid=False, errors=[CliError(str(error), code="cli.usage")])
+        else:
+            print(f"qstash-protocol check: {error}", file=err)
         return EXIT_USAGE
     request: PublishRequest | None = None
     options: MessageOptions | None
@@ -192,24 +174,32 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if options is None:
         invalid = InvalidHeaders(errors)
         if args.json:
-            document = {"valid": False, **invalid.to_dict()}
-            document["findings"] = [finding.to_dict() for finding in findings]
-            print(json.dumps(document, indent=2), file=out)
+            print_json(
+                out,
+                "check",
+                valid=False,
+                errors=invalid.errors,
+                errors_omitted=invalid.errors_omitted,
+                findings=findings,
+            )
         else:
             print(f"invalid: {invalid}", file=out)
             _print_warnings(warnings, out, strict=args.strict)
         return status
     canonical = encode_headers(options)
     if args.json:
-        document = {"valid": True}
-        if request is not None:
-            document["request"] = request.model_dump(mode="json", exclude_defaults=True)
-            document["path"] = request.path
-        else:
-            document["options"] = options.model_dump(mode="json", exclude_defaults=True)
-        document["headers"] = canonical
-        document["findings"] = [finding.to_dict() for finding in findings]
-        print(json.dumps(document, indent=2), file=out)
+        if status != EXIT_OK:  # --strict and warnings: they are the errors
+            print_json(out, "check", valid=False, errors=warnings, findings=findings)
+            return status
+        result: dict[str, object] = {
+            "path": None if request is None else request.path,
+            "request": None
+            if request is None
+            else request.model_dump(mode="json", exclude_defaults=True, exclude={"options"}),
+            "options": options.model_dump(mode="json", exclude_defaults=True),
+            "headers": canonical,
+        }
+        print_json(out, "check", valid=True, result=result, findings=findings)
         return status
     if request is not None:
         queue = f" via queue {request.queue}" if request.queue else ""
@@ -239,9 +229,15 @@ def _print_warnings(warnings: list[Finding], out: TextIO, *, strict: bool) -> No
             print(f"  {line}", file=out)
 
 
-def _read_file(path: str) -> str:
-    with open(path, encoding="utf-8") as handle:
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
         return handle.read()
+
+
+def _read_stdin() -> bytes | str:
+    # The bytes when there are any (a real stdin), else the text (a StringIO in tests).
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read()
 
 
 def register(commands: Any) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.values.cron import parse_cron
 
@@ -19,28 +18,35 @@ def _after(text: str | None) -> datetime | None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # not ISO 8601, or before the year 1 in UTC
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _usage(args: argparse.Namespace, out: TextIO, err: TextIO, message: str) -> int:
+    if args.json:
+        print_json(out, "cron", valid=False, errors=[CliError(message, code="cli.usage")])
+    else:
+        print(f"qstash-protocol cron: {message}", file=err)
+    return EXIT_USAGE
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.n < 1:
-        print("qstash-protocol cron: -n must be 1 or more", file=err)
-        return EXIT_USAGE
+        return _usage(args, out, err, "-n must be 1 or more")
     after = _after(args.after)
     if after is None:
-        print(
-            f"qstash-protocol cron: --after must be an ISO 8601 time such as "
-            f"2024-10-26T12:00:00Z, got {args.after!r}",
-            file=err,
+        return _usage(
+            args,
+            out,
+            err,
+            f"--after must be an ISO 8601 time such as 2024-10-26T12:00:00Z, got {args.after!r}",
         )
-        return EXIT_USAGE
     try:
         schedule = parse_cron(args.expression, descriptors=args.descriptors)
     except ProtocolError as error:
         if args.json:
-            print(json.dumps({"valid": False, "error": error.to_dict()}), file=out)
+            print_json(out, "cron", valid=False, errors=[error])
         else:
             print(f"invalid cron expression: {error}", file=err)
         return EXIT_INVALID
@@ -54,8 +60,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             for run in runs
         ]
-        document = {"valid": True, "canonical": str(schedule), "zone": schedule.zone, "runs": rows}
-        print(json.dumps(document), file=out)
+        result = {"canonical": str(schedule), "zone": schedule.zone, "runs": rows}
+        print_json(out, "cron", valid=True, result=result)
         return EXIT_OK
     print(f"canonical: {schedule}", file=out)
     print(f"zone: {schedule.zone or 'UTC (no CRON_TZ=)'}", file=out)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
+import re
 from typing import Any, TextIO
 
-from qstash_protocol._cli import EXIT_INVALID, EXIT_OK
+from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, print_json
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.values.durations import format_duration, parse_duration
 
@@ -22,14 +22,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         value = parse_duration(args.value, allow_bare_seconds=args.bare_seconds)
     except ProtocolError as error:
         if args.json:
-            print(json.dumps({"valid": False, "error": error.to_dict()}), file=out)
+            print_json(out, "duration", valid=False, errors=[error])
         else:
             print(f"invalid duration: {error}", file=err)
         return EXIT_INVALID
     seconds = value.total_seconds()
     canonical = format_duration(value)
     if args.json:
-        print(json.dumps({"valid": True, "seconds": seconds, "canonical": canonical}), file=out)
+        result = {"seconds": seconds, "canonical": canonical}
+        print_json(out, "duration", valid=True, result=result)
     else:
         print(f"seconds: {_seconds_text(seconds)}", file=out)
         print(f"canonical: {canonical}", file=out)
@@ -43,6 +44,9 @@ def register(commands: Any) -> None:
         help="parse a duration such as 1d10h30m",
         description="Parse a QStash duration (Upstash-Delay, Upstash-Timeout, a period).",
     )
+    # A value starting with '-' ('-5s') is the (negative, refused) duration, not an option:
+    # argparse reads only '-5' and '-.5' as negative numbers unless told otherwise.
+    duration._negative_number_matcher = re.compile(r"^-[\d.]")
     duration.add_argument("value", help="the duration, e.g. 50s or 1d10h30m")
     duration.add_argument(
         "--bare-seconds",

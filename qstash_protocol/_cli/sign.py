@@ -1,4 +1,4 @@
-"""``qstash-protocol sign --key K --url U --body-file F``: the token QStash would send."""
+"""``qstash-protocol sign --key K --url U --body-file F [--json]``: the token QStash would send."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 from typing import Any, TextIO
 
-from qstash_protocol._cli import EXIT_OK, EXIT_USAGE, UsageError
+from qstash_protocol._cli import EXIT_OK, EXIT_USAGE, CliError, UsageError, print_json
 from qstash_protocol._cli.verify import read_body
 
 __all__ = ["register", "run"]
@@ -33,10 +33,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             lifetime=timedelta(seconds=args.lifetime),
             jti=args.jti,
         )
-    except (UsageError, OSError, ValueError) as error:
-        print(f"qstash-protocol sign: {error}", file=err)
+    except (UsageError, OSError, ValueError, OverflowError) as error:
+        if args.json:
+            print_json(out, "sign", valid=False, errors=[CliError(str(error), code="cli.usage")])
+        else:
+            print(f"qstash-protocol sign: {error}", file=err)
         return EXIT_USAGE
-    print(token, file=out)
+    if args.json:
+        print_json(out, "sign", valid=True, result={"token": token})
+    else:
+        print(token, file=out)
     return EXIT_OK
 
 
@@ -61,4 +67,5 @@ def register(commands: Any) -> None:
     sign_.add_argument("--now", type=int, metavar="UNIX_SECONDS", help="default: now")
     sign_.add_argument("--lifetime", type=int, default=300, metavar="SECONDS", help="default 300")
     sign_.add_argument("--jti", help="the token id (default: random jwt_...)")
+    sign_.add_argument("--json", action="store_true", help="print JSON for machines")
     sign_.set_defaults(handler=run)

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
-from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
+from qstash_protocol._cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    UsageError,
+    print_json,
+)
 
 if TYPE_CHECKING:  # the delivery side is imported when the command runs, not at start-up
     from qstash_protocol.delivery.signature import SigningKeys
 
 __all__ = ["read_body", "register", "run"]
 
+#: The largest --now (either side of 1970) and --clock-tolerance, in seconds: the year 9999,
+#: beyond which Python's dates cannot count.
+_MAX_SECONDS = 253_402_300_799
+
 
 def read_body(path: str) -> bytes:
     """The raw bytes of a body file, or of standard input for ``-``."""
     if path == "-":
-        return sys.stdin.buffer.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
     with open(path, "rb") as handle:
         return handle.read()
 
@@ -50,8 +61,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.clock_tolerance < 0:
             msg = "--clock-tolerance cannot be negative"
             raise UsageError(msg)
+        if args.clock_tolerance > _MAX_SECONDS or abs(args.now or 0) > _MAX_SECONDS:
+            msg = f"--now and --clock-tolerance must be within {_MAX_SECONDS} seconds"
+            raise UsageError(msg)
     except (UsageError, OSError) as error:
-        print(f"qstash-protocol verify: {error}", file=err)
+        if args.json:
+            print_json(out, "verify", valid=False, errors=[CliError(str(error), code="cli.usage")])
+        else:
+            print(f"qstash-protocol verify: {error}", file=err)
         return EXIT_USAGE
     try:
         claims = verify_signature(
@@ -64,12 +81,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     except InvalidSignature as error:
         if args.json:
-            print(json.dumps({"valid": False, "error": error.to_dict()}, indent=2), file=out)
+            print_json(out, "verify", valid=False, errors=[error])
         else:
             print(f"invalid signature: {error}", file=out)
         return EXIT_INVALID
     if args.json:
-        print(json.dumps({"valid": True, "claims": claims.to_dict()}, indent=2), file=out)
+        print_json(out, "verify", valid=True, result=claims.to_dict())
         return EXIT_OK
     print(f"valid signature (the {claims.key} signing key)", file=out)
     for name, value in claims.to_dict().items():

@@ -435,7 +435,33 @@ def _json_object(segment: str, what: str, token: str, offset: int) -> dict[str, 
             token,
             span,
         )
+    if _too_deep(decoded):
+        raise _fail(
+            "signature.malformed",
+            f"the JWT {what} nests JSON more than {MAX_JSON_DEPTH} levels deep",
+            token,
+            span,
+        )
     return decoded
+
+
+#: How deep a JWT header or payload may nest JSON (QStash's claims are flat). Checked after
+#: parsing, so the verdict does not depend on how deep a Python version's ``json`` can recurse.
+MAX_JSON_DEPTH: Final = 32
+
+
+def _too_deep(value: object) -> bool:
+    level: list[object] = [value]
+    for _ in range(MAX_JSON_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 _JSON_TYPES: Final = {

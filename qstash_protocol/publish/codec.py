@@ -68,6 +68,23 @@ its evidence is ``docs/protocol/verdicts.md``.
   (https://github.com/upstash/qstash-js/issues/240), and qstash-js refuses a key with no values
   ("Provide at least one of parallelism or ratePerSecond"); a value without a key limits nothing
   (no meaning).
+- **Bounds** (library policy, named in :mod:`qstash_protocol.publish.headers`): at most
+  :data:`~qstash_protocol.MAX_HEADERS` headers (refused before any is read, so 200,000 headers
+  cost a millisecond), names of at most :data:`~qstash_protocol.MAX_HEADER_NAME_LENGTH` and
+  values of at most :data:`~qstash_protocol.MAX_HEADER_VALUE_LENGTH` characters (checked before
+  parsing), and :class:`InvalidHeaders` lists at most :data:`~qstash_protocol.MAX_ERRORS`
+  problems and counts the rest (``errors_omitted``).
+- **Input shapes**: a mapping, anything with ``.items()`` giving pairs (``http.client.HTTPMessage``,
+  ``email.message.Message``, multi-dicts; repeated names kept), or an iterable of pairs. A
+  ``str`` (a whole header block) or anything else raises ``TypeError``, with a hint.
+- **Encoding checks what it writes**, whatever way the model was built (``model_construct``,
+  ``model_copy(update=...)``, a plain ``dict`` for ``forward``): each distinct name is read with
+  the prefix grammar once and remembered, each setting's value with its parser (cached as the
+  decoder's), each value for control characters and length; an ``extra`` name must be an
+  unscoped ``Upstash-`` header this library does not know (``X-Evil`` is refused with
+  ``header.not_upstash``, not written as ``Upstash-eader``). Anything else wrong in a model
+  built without validation is ``header.unencodable``. So ``encode_headers`` raises only
+  :class:`~qstash_protocol.ProtocolError` (or ``TypeError`` for a non-model argument).
 - **Injection**: names must be RFC 9110 tokens and values may not contain CR, LF, NUL or other
   control characters, on decode and on encode: Go's HTTP server answers such a request with
   ``400 Bad Request`` before QStash sees it (``httpguts.ValidHeaderFieldName`` and
@@ -78,12 +95,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any, ClassVar, Final, Literal
 
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.findings import Finding, misspelled
 from qstash_protocol.publish.headers import (
     FORBIDDEN_IN_VALUE,
+    MAX_ERRORS,
+    MAX_HEADER_NAME_LENGTH,
+    MAX_HEADER_VALUE_LENGTH,
+    MAX_HEADERS,
+    MAX_SCOPE_DEPTH,
     SETTINGS,
     HeaderName,
     Headers,
@@ -149,10 +172,16 @@ class InvalidHeaders(ProtocolError):
     }
 
     errors: tuple[ProtocolError, ...]
+    #: How many problems there were beyond the :data:`~qstash_protocol.MAX_ERRORS` listed.
+    errors_omitted: int
 
-    def __init__(self, errors: Iterable[ProtocolError]) -> None:
-        self.errors = tuple(errors)
-        count = len(self.errors)
+    def __init__(self, errors: Iterable[ProtocolError], *, omitted: int = 0) -> None:
+        iterator = iter(errors)
+        listed = list(islice(iterator, MAX_ERRORS))
+        rest = sum(1 for _ in iterator)  # counted, not kept
+        self.errors = tuple(listed)
+        self.errors_omitted = omitted + rest
+        count = len(self.errors) + self.errors_omitted
         summary = "1 problem" if count == 1 else f"{count} problems"
         super().__init__(f"{summary} in the request headers", code="headers.invalid")
 
@@ -162,13 +191,15 @@ class InvalidHeaders(ProtocolError):
             first, *rest = str(error).split("\n")
             lines.append(f"- {first}")
             lines.extend(f"  {line}" for line in rest)
+        if self.errors_omitted:
+            lines.append(f"- ... and {self.errors_omitted} more (not listed)")
         return "\n".join(lines)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.errors,))
+        return (_rebuild_invalid_headers, (type(self), self.errors, self.errors_omitted))
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.code, self.errors)
+        return (self.code, self.errors, self.errors_omitted)
 
     def to_dict(self) -> dict[str, Any]:
         """The error and every problem in it as JSON-ready data.
@@ -176,7 +207,17 @@ class InvalidHeaders(ProtocolError):
         >>> InvalidHeaders([]).to_dict()["errors"]
         []
         """
-        return {**super().to_dict(), "errors": [error.to_dict() for error in self.errors]}
+        return {
+            **super().to_dict(),
+            "errors": [error.to_dict() for error in self.errors],
+            "errors_omitted": self.errors_omitted,
+        }
+
+
+def _rebuild_invalid_headers(
+    cls: type[InvalidHeaders], errors: tuple[ProtocolError, ...], omitted: int
+) -> InvalidHeaders:
+    return cls(errors, omitted=omitted)
 
 
 # directive -> parser of its (stripped) header value
@@ -327,20 +368,38 @@ def decode_fields(
     warnings: list[tuple[int, Finding]] = []
     root = _Scope()
     content_type: tuple[int, str, str] | None = None
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
-    for index, (raw_name, raw_value) in enumerate(pairs):
+    pairs = _pairs(headers)
+    size = _known_size(pairs)
+    if size is not None and size > MAX_HEADERS:
+        return None, [(0, _too_many(size))], []
+    for index, pair in enumerate(pairs):
+        try:
+            raw_name, raw_value = pair
+        except (TypeError, ValueError):
+            msg = f"expected a (name, value) pair of str or bytes, got {_shown_type(pair)}"
+            raise TypeError(msg) from None
+        if index >= MAX_HEADERS:
+            return None, [(index, _too_many(None))], []
         name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
         try:
             parsed = _names[name]
         except KeyError:
             try:
+                if len(name) > MAX_HEADER_NAME_LENGTH:
+                    _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
                 parsed = _classify(name)
             except ProtocolError as error:
-                errors.append((index, error.with_header(name)))
+                errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
                 continue
         value = raw_value if raw_value.__class__ is str else header_text(raw_value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
+        if len(value) > MAX_HEADER_VALUE_LENGTH:
+            try:
+                _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)
+            except ProtocolError as error:
+                errors.append((index, error.with_header(name)))
+            continue
         # validate_header_value, inline: this loop is the decoder's hot path.
         value = value.strip(" \t")
         if FORBIDDEN_IN_VALUE.search(value) is not None:
@@ -411,6 +470,57 @@ def decode_fields(
             )
             warnings.append((index, finding))
     return (None if errors else fields), errors, warnings
+
+
+def _pairs(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+) -> Iterable[Any]:
+    """The (name, value) pairs of a mapping, a multi-map with ``.items()``, or an iterable."""
+    if isinstance(headers, Mapping):
+        return headers.items()
+    if isinstance(headers, str | bytes | bytearray):
+        msg = (
+            "expected a mapping or (name, value) pairs, got one text: split a header block "
+            "into pairs first (e.g. http.client.parse_headers, or h11)"
+        )
+        raise TypeError(msg)
+    items = getattr(headers, "items", None)
+    if callable(items):  # http.client.HTTPMessage, email.message.Message, multidicts
+        return items()  # type: ignore[no-any-return]
+    if not isinstance(headers, Iterable):
+        msg = f"expected a mapping or (name, value) pairs, got {_shown_type(headers)}"
+        raise TypeError(msg)
+    return headers
+
+
+def _known_size(pairs: Iterable[Any]) -> int | None:
+    try:
+        return len(pairs)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def _shown_type(value: object) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
+
+
+def _too_many(size: int | None) -> InvalidHeader:
+    count = "more" if size is None else str(size)
+    return InvalidHeader(
+        f"a request may have at most {MAX_HEADERS} headers, this one has {count}",
+        code="header.too_many",
+    )
+
+
+def _raise_too_long(text: str, what: str, limit: int) -> None:
+    shown = text[:limit]
+    raise InvalidHeader(
+        f"a header {what} may be at most {limit} characters long, this one has {len(text)}",
+        code="header.too_long",
+        value=shown,
+        span=(limit, limit),
+    )
 
 
 def _classify(name: str) -> HeaderName | None:
@@ -605,29 +715,152 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
     >>> encode_headers(MessageOptions(retries=3, retry_delay="pow(2,retried)*1000"))
     {'Upstash-Retries': '3', 'Upstash-Retry-Delay': 'pow(2, retried) * 1000'}
 
+    Whatever way the model was built (validated, or with ``model_construct``,
+    ``model_copy(update=...)``), every header written is one :func:`decode_headers` reads back:
+    each distinct name is checked once (then remembered), each setting's value with its parser
+    (cached as the decoder's), every value for control characters and length.
+
     Raises:
-        InvalidHeader: ``header.forbidden_character`` if a value holds a control character
-            (possible only for models built without validation, e.g. ``model_construct``).
+        InvalidHeader: ``header.forbidden_character`` if a value holds a control character,
+            ``header.invalid_name``, ``header.too_deep``, ``header.too_long``,
+            ``header.not_upstash`` or ``header.not_in_scope`` for a name the decoder would
+            refuse or read otherwise, ``header.unencodable`` for a value of the wrong type
+            (all possible only for models built without validation).
+        ProtocolError: the parser's error for a setting's value the decoder would refuse.
+        TypeError: ``options`` is not a :class:`MessageOptions`.
 
     """
+    if not isinstance(options, MessageOptions):
+        msg = f"encode_headers takes MessageOptions, not {type(options).__name__}"
+        raise TypeError(msg)
     out: dict[str, str] = {}
-    if options.content_type is not None:
-        out["Content-Type"] = options.content_type
-    _encode_scope(options, "Upstash-", out)
-    if FORBIDDEN_IN_VALUE.search("".join(out.values())):
-        for name, value in out.items():
+    try:
+        content_type = options.__dict__.get("content_type")
+        if content_type is not None:
+            out["Content-Type"] = content_type
+        _encode_scope(options, "Upstash-", out, 0)
+    except ProtocolError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as error:
+        raise InvalidHeader(
+            f"the model holds a value the encoder cannot write ({error}); build it with "
+            "validation (MessageOptions(...), model_validate) rather than model_construct",
+            code="header.unencodable",
+        ) from None
+    _check_encoded(out)
+    return out
+
+
+#: Names the encoder has checked, and their meaning (the decoder's cache, shared).
+_MISSING: Final = object()
+
+
+#: (name, value) pairs encode_headers has checked and found readable by the decoder.
+_checked_pairs: set[tuple[str, str]] = set()
+
+
+def _check_encoded(out: dict[str, str]) -> None:
+    """Refuse any header the decoder would refuse or read differently (see encode_headers).
+
+    Each (name, value) pair that passed is remembered: the checks are pure, and SDKs encode the
+    same few headers again and again, so most calls check nothing but set membership.
+    """
+    checked = _checked_pairs
+    try:
+        fresh = [item for item in out.items() if item not in checked]
+    except TypeError:  # an unhashable value, so not text: found below
+        fresh = list(out.items())
+    if not fresh:
+        return
+    try:
+        joined: str | None = "".join([value for _, value in fresh])
+    except TypeError:  # a value that is not text: found below
+        joined = None
+    if joined is None or FORBIDDEN_IN_VALUE.search(joined):
+        for name, value in fresh:
+            if value.__class__ is not str:
+                raise InvalidHeader(
+                    f"the model holds a value of type {type(value).__name__} where the "
+                    "header needs text",
+                    code="header.unencodable",
+                    header=name,
+                )
             try:
                 validate_header_value(value)
             except InvalidHeader as error:
                 raise error.with_header(name) from None
-    return out
+    names = _names
+    cache = _values
+    for name, value in fresh:
+        found = names.get(name, _MISSING)
+        if isinstance(found, HeaderName) or found is None:
+            parsed = found
+        else:
+            try:
+                if len(name) > MAX_HEADER_NAME_LENGTH:
+                    _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
+                parsed = _classify(name)
+            except ProtocolError as error:
+                raise error.with_header(name[:MAX_HEADER_NAME_LENGTH]) from None
+        if len(value) > MAX_HEADER_VALUE_LENGTH:
+            try:
+                _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)
+            except ProtocolError as error:
+                raise error.with_header(name) from None
+        if parsed is None or parsed.kind not in ("setting", "url"):
+            continue
+        directive = _URL if parsed.kind == "url" else parsed.directive
+        if (directive, value) not in cache:
+            try:
+                _parse_value(directive, value)
+            except ProtocolError as error:
+                raise error.with_header(name) from None
+    if len(checked) >= 4 * _CACHE_SIZE:
+        checked.clear()
+    checked.update(fresh)
+
+
+_extra_names: dict[str, None] = {}
+
+
+def _check_extra_name(name: str) -> None:
+    """An ``extra`` name must be an unscoped ``Upstash-`` header the library does not know."""
+    if name in _extra_names:
+        return
+    if not name.lower().startswith("upstash-"):
+        raise InvalidHeader(
+            f"extra headers are Upstash- headers this library does not model; {name!r} does "
+            "not start with Upstash-",
+            code="header.not_upstash",
+            value=name,
+            span=(0, len(name)),
+        )
+    parsed = _classify(name) if name not in _names else _names[name]
+    if parsed is None or parsed.scopes or parsed.kind != "unknown":
+        raise InvalidHeader(
+            f"extra headers are Upstash- headers this library does not model, written "
+            f"unscoped; {name!r} is not one",
+            code="header.not_in_scope",
+            value=name,
+            span=(0, len(name)),
+        )
+    if len(_extra_names) >= _CACHE_SIZE:
+        _extra_names.clear()
+    _extra_names[name] = None
 
 
 def _encode_scope(
-    scope: MessageOptions | Callback | OrphanScope, prefix: str, out: dict[str, str]
+    scope: MessageOptions | Callback | OrphanScope, prefix: str, out: dict[str, str], depth: int
 ) -> None:
     # Field values straight from the model's __dict__, and cached formatting inline: encoding
     # is the hot path of an SDK, and attribute access on a model is several dict lookups.
+    if depth > MAX_SCOPE_DEPTH:
+        raise InvalidHeader(
+            f"callback scopes nest at most {MAX_SCOPE_DEPTH} deep",
+            code="header.too_deep",
+            value=prefix,
+            span=(0, len(prefix)),
+        )
     fields = scope.__dict__
     formatted = _formatted
     value = fields["method"]
@@ -677,7 +910,7 @@ def _encode_scope(
     value = fields["schedule_id"]
     if value is not None:
         out[prefix + "Schedule-Id"] = value
-    forwarded = fields["forward"]._items  # the plain dict inside: no Mapping protocol per item
+    forwarded = _items(fields["forward"])
     if forwarded:
         forward = prefix + "Forward-"
         for name, text in forwarded.items():
@@ -685,28 +918,36 @@ def _encode_scope(
     callback = fields["callback"]
     if callback is not None:
         out[prefix + "Callback"] = callback.url
-        _encode_scope(callback, prefix + "Callback-", out)
+        _encode_scope(callback, prefix + "Callback-", out, depth + 1)
     callback = fields["failure_callback"]
     if callback is not None:
         out[prefix + "Failure-Callback"] = callback.url
-        _encode_scope(callback, prefix + "Failure-Callback-", out)
+        _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
     orphan = fields["orphan_callback"]
     if orphan is not None:
-        _encode_scope(orphan, prefix + "Callback-", out)
+        _encode_scope(orphan, prefix + "Callback-", out, depth + 1)
     orphan = fields["orphan_failure_callback"]
     if orphan is not None:
-        _encode_scope(orphan, prefix + "Failure-Callback-", out)
-    extra = fields["extra"]._items
+        _encode_scope(orphan, prefix + "Failure-Callback-", out, depth + 1)
+    extra = _items(fields["extra"])
     if extra:
         for name, text in extra.items():
+            _check_extra_name(name)
             out[prefix + name[8:]] = text  # name[8:] drops "Upstash-"
+
+
+def _items(headers: Any) -> dict[str, str]:
+    """The plain dict inside a Headers (no Mapping protocol per item); checked if not one."""
+    if headers.__class__ is Headers:
+        return headers._items
+    return Headers(headers)._items  # a plain dict from model_construct: names, values checked
 
 
 def first_delivery_time(options: MessageOptions, now: datetime) -> datetime:
     """When the message is first delivered, given the time ``now`` it was published.
 
     ``Upstash-Not-Before`` wins over ``Upstash-Delay`` when both are given; a Not-Before in the
-    past means now. ``now`` must be an aware ``datetime``.
+    past means now. ``now`` must be an aware ``datetime`` (a naive one raises ``TypeError``).
 
     >>> from datetime import UTC
     >>> now = datetime(2026, 1, 1, tzinfo=UTC)
@@ -715,9 +956,12 @@ def first_delivery_time(options: MessageOptions, now: datetime) -> datetime:
     >>> first_delivery_time(MessageOptions(delay="1h", not_before=1767225600 + 60), now).isoformat()
     '2026-01-01T00:01:00+00:00'
     """
-    if now.tzinfo is None:
+    if not isinstance(now, datetime) or now.tzinfo is None:
         msg = "now must be an aware datetime"
-        raise ValueError(msg)
+        raise TypeError(msg)
+    if not isinstance(options, MessageOptions):
+        msg = f"first_delivery_time takes MessageOptions, not {type(options).__name__}"
+        raise TypeError(msg)
     if options.not_before is not None:
         return max(now, options.not_before)
     return now + (options.delay or timedelta(0))

@@ -355,5 +355,5 @@ def lint_request(
 def _aware(now: datetime) -> datetime:
     if now.tzinfo is None:
         msg = "now must be an aware datetime"
-        raise ValueError(msg)
+        raise TypeError(msg)
     return now

@@ -46,6 +46,10 @@ from qstash_protocol._chars import canonical_header_name
 from qstash_protocol.errors import ProtocolError
 
 __all__ = [
+    "MAX_ERRORS",
+    "MAX_HEADERS",
+    "MAX_HEADER_NAME_LENGTH",
+    "MAX_HEADER_VALUE_LENGTH",
     "MAX_SCOPE_DEPTH",
     "SETTINGS",
     "HeaderName",
@@ -63,6 +67,26 @@ __all__ = [
 #: How deep ``Callback-`` / ``Failure-Callback-`` scopes may nest. The workflow SDKs use two
 #: (``Upstash-Callback-Failure-Callback-...``); eight leaves room and bounds the work.
 MAX_SCOPE_DEPTH: Final = 8
+
+#: How many headers a request may have. Go's server (QStash's) bounds the whole header block
+#: at 1 MiB (``http.DefaultMaxHeaderBytes``), which still lets 260,000 tiny headers through;
+#: no client sends more than a few dozen (a workflow step about 30). The decoder refuses more
+#: than this before reading any of them (``header.too_many``), so a hostile request costs
+#: milliseconds, not seconds and megabytes.
+MAX_HEADERS: Final = 1000
+#: The longest header name, in characters. Names are RFC 9110 tokens with no length rule of
+#: their own; the longest the prefix grammar produces is about 200 (eight nested scopes and a
+#: forwarded name). Longer names are refused before they are parsed or remembered
+#: (``header.too_long``); the decoder keeps a cache of names it has seen.
+MAX_HEADER_NAME_LENGTH: Final = 1024
+#: The longest header value, in characters: 1 MiB, the whole header block Go's server (and
+#: so QStash) accepts (``http.DefaultMaxHeaderBytes``), so a longer value cannot reach the
+#: service. Refused before parsing (``header.too_long``).
+MAX_HEADER_VALUE_LENGTH: Final = 1 << 20
+#: The most problems an :class:`~qstash_protocol.InvalidHeaders` lists; the rest are counted
+#: (``errors_omitted``) and its text says how many more. A thousand bad headers would
+#: otherwise make a message of hundreds of kilobytes that nobody reads to the end.
+MAX_ERRORS: Final = 100
 
 #: The settings a scope may carry, by their header directive (lower case) and their field name.
 SETTINGS: Final[Mapping[str, str]] = {
@@ -110,6 +134,12 @@ class InvalidHeader(ProtocolError):
         "header.flow_control_incomplete": "Flow-Control-Key without -Value, or the reverse",
         "header.not_in_scope": "a header that has no meaning inside a callback scope",
         "header.invalid_content_type": "a Content-Type that is not a media type",
+        "header.too_many": "more headers than MAX_HEADERS",
+        "header.too_long": "a name longer than MAX_HEADER_NAME_LENGTH or a value longer "
+        "than MAX_HEADER_VALUE_LENGTH",
+        "header.not_upstash": "an extra (unknown) header whose name does not start with Upstash-",
+        "header.unencodable": "a model value of a type the encoder cannot write (a model built "
+        "without validation)",
     }
 
 
@@ -125,6 +155,9 @@ def validate_header_name(name: str) -> str:
       X Api
        ^
     """
+    if not isinstance(name, str):
+        msg = f"a header name must be a str, not {type(name).__name__}"
+        raise TypeError(msg)
     if _TOKEN.fullmatch(name):
         return name
     if not name:
@@ -148,7 +181,15 @@ def validate_header_value(value: str) -> str:
 
     >>> validate_header_value("  Bearer t ")
     'Bearer t'
+
+    Raises:
+        InvalidHeader: ``header.forbidden_character``.
+        TypeError: ``value`` is not a ``str``.
+
     """
+    if not isinstance(value, str):
+        msg = f"a header value must be a str, not {type(value).__name__}"
+        raise TypeError(msg)
     stripped = value.strip(" \t")
     found = FORBIDDEN_IN_VALUE.search(stripped)
     if found is None:

@@ -13,27 +13,76 @@ rather than dropped, so encoding gives back every ``Upstash-`` header a request 
 (True, 'k')
 
 Every field accepts its typed value (``timedelta``, ``RetryDelay``, ...) or its header text,
-which is parsed with the library's parser; invalid input raises pydantic's ``ValidationError``
-wrapping the parser's :class:`~qstash_protocol.ProtocolError`. ``model_dump(mode="json")`` writes
-every value in its canonical header form.
+which is parsed with the library's parser. ``model_dump(mode="json")`` writes every value in its
+canonical header form.
+
+Facts
+-----
+- **Errors are the library's.** An invalid value raises the parser's own
+  :class:`~qstash_protocol.ProtocolError` (``InvalidRetries``, ``InvalidDuration``, ...), its
+  ``header`` naming the header the field is sent in (``Upstash-Callback-Retries`` for
+  ``callback.retries``); several invalid values raise :class:`InvalidOptions` with each in
+  ``errors``. A value of the wrong Python type (``retries=[3]``), a missing or an unknown
+  argument raises ``TypeError``, as a function call would. Pydantic's ``ValidationError`` never
+  leaves the models: construction, ``model_validate``, ``model_validate_json`` and
+  ``model_validate_strings`` convert it. (Assigning to an attribute of these frozen models
+  still raises pydantic's error: that is a programming error, not protocol input.)
+- **Typing without a plugin.** Each model has an explicit ``__init__(self, **data:
+  Unpack[...Input])`` whose ``TypedDict`` (:class:`MessageOptionsInput`, :class:`CallbackInput`,
+  :class:`ScopeInput`, :class:`FlowControlInput`) lists what construction accepts: the typed
+  value or its header text (``retries: int | str``, ``delay: timedelta | str``). Pydantic's
+  ``dataclass_transform`` would otherwise make type checkers read the attribute types
+  (``timedelta``) as the parameters, so the documented ``MessageOptions(retries=3,
+  delay="1m")`` failed ``mypy --strict`` and pyright strict unless the pydantic mypy plugin was
+  on. The alternative, typing the fields as their inputs (``timedelta | str``) with validators
+  producing the canonical type, would make every attribute read a union that users must
+  narrow. ``**data`` passes only the arguments given, so ``model_fields_set`` and validation are
+  exactly pydantic's; the models stay frozen pydantic models. ``tests/typing/user_script.py`` is
+  checked by both checkers in the tests.
+- **Nesting** is bounded as the decoder bounds it: a model whose callbacks nest deeper than
+  :data:`~qstash_protocol.MAX_SCOPE_DEPTH` scopes is refused (``header.too_deep``), so every
+  validated model encodes to headers :func:`~qstash_protocol.decode_headers` reads back.
+- **Not-before** near ``datetime.min`` or ``max`` in a non-UTC zone is refused with
+  ``InvalidNotBefore`` (no ``OverflowError``): the instant is computed without ``astimezone``.
+- **JSON Schema** (``model_json_schema()``): the JSON form ``model_dump(mode="json")`` writes,
+  each header value with the pattern (or ``format``) of its grammar, the method an enum, defaults
+  as JSON; descriptions are the docstrings' prose. Validation accepts more spellings than the
+  schema describes (a lower-case method, typed values), never less.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Final, Literal, Self, TypeVar
+from datetime import datetime, timedelta
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Final,
+    Literal,
+    Required,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+)
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     PlainSerializer,
     PlainValidator,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import GenerateJsonSchema
 
+from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.headers import (
+    MAX_SCOPE_DEPTH,
+    SETTINGS,
     Headers,
     InvalidHeader,
     parse_header_name,
@@ -54,6 +103,7 @@ from qstash_protocol.values.names import validate_queue_name, validate_schedule_
 from qstash_protocol.values.redact import RedactFields, parse_redact_fields
 from qstash_protocol.values.retry_delay import RetryDelay, parse_retry_delay
 from qstash_protocol.values.small import (
+    InvalidLabel,
     format_labels,
     format_not_before,
     parse_header_forward,
@@ -66,10 +116,15 @@ from qstash_protocol.values.urls import parse_callback_url
 
 __all__ = [
     "Callback",
+    "CallbackInput",
     "FlowControl",
+    "FlowControlInput",
     "HttpMethod",
+    "InvalidOptions",
     "MessageOptions",
+    "MessageOptionsInput",
     "OrphanScope",
+    "ScopeInput",
     "trusted_model",
 ]
 
@@ -79,7 +134,26 @@ _T = TypeVar("_T")
 _ZERO: Final = timedelta(0)
 #: How many checked texts each string field remembers before it starts afresh.
 _SEEN_LIMIT: Final = 1024
-_STRING_SCHEMA: Final = WithJsonSchema({"type": "string"})
+
+# JSON Schema patterns (ECMA-262 and Python ``re`` alike) of each header value's JSON form.
+#: A header value: no control character but HTAB (RFC 9110 §5.5, Go's httpguts).
+_VALUE_PATTERN: Final = r"^[^\x00-\x08\x0a-\x1f\x7f]*$"
+_NAME_TOKEN_PATTERN: Final = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"  # noqa: S105 (not a password)
+#: A duration as the parser reads it: number-unit pairs, fractions allowed, or a lone 0.
+_DURATION_PATTERN: Final = (
+    r"^(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h|d))+)$"
+)
+_TIMEOUT_PATTERN: Final = r"^[0-9]+$|" + _DURATION_PATTERN
+_REDACT_ITEM: Final = r"(?:body|headers?(?:\[[!#$%&'*+.^_`|~0-9A-Za-z-]+\])?)"
+_FLOW_ITEM: Final = r"(?:rate|parallelism|period)[ \t]*=[ \t]*[0-9A-Za-z.\u00b5\u03bc]+"
+_NAME_PATTERN: Final = r"^[A-Za-z0-9._-]{1,256}$"
+
+
+def _string(pattern: str | None = None, **more: Any) -> WithJsonSchema:
+    schema: dict[str, Any] = {"type": "string", **more}
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return WithJsonSchema(schema)
 
 
 def _typed_or_text(
@@ -93,7 +167,7 @@ def _typed_or_text(
         if isinstance(value, str):
             return parse(value)
         msg = f"expected {what} or its header text, got {type(value).__name__}"
-        raise ValueError(msg)
+        raise TypeError(msg)
 
     return validate
 
@@ -107,25 +181,23 @@ def _duration(*, allow_bare_seconds: bool) -> Callable[[Any], timedelta]:
         if isinstance(value, str):
             return parse_duration(value, allow_bare_seconds=allow_bare_seconds)
         msg = f"expected a timedelta or a duration such as '30s', got {type(value).__name__}"
-        raise ValueError(msg)
+        raise TypeError(msg)
 
     return validate
 
 
 def _not_before(value: Any) -> datetime:
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            msg = "Upstash-Not-Before needs an aware datetime (a naive one has no fixed instant)"
-            raise ValueError(msg)
-        # The header holds whole Unix seconds: keep exactly what it can carry.
-        value = value.astimezone(UTC).replace(microsecond=0)
-        return parse_not_before(format_not_before(value))
+        # The header holds whole Unix seconds: keep exactly what it can carry. No astimezone:
+        # it overflows near datetime.min/max; format_not_before refuses naive datetimes and
+        # times out of range with its own errors.
+        return parse_not_before(format_not_before(value.replace(microsecond=0)))
     if isinstance(value, int) and not isinstance(value, bool):
         return parse_not_before(str(value))
     if isinstance(value, str):
         return parse_not_before(value)
     msg = f"expected an aware datetime, Unix seconds or their text, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _retries(value: Any) -> int:
@@ -134,14 +206,14 @@ def _retries(value: Any) -> int:
     if isinstance(value, str):
         return parse_retries(value)
     msg = f"expected a whole number of retries, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _method(value: Any) -> str:
     if isinstance(value, str):
         return parse_method(value)
     msg = f"expected an HTTP method such as 'POST', got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _labels(value: Any) -> tuple[str, ...]:
@@ -153,14 +225,21 @@ def _labels(value: Any) -> tuple[str, ...]:
             return ()
         if not all(isinstance(item, str) for item in items):
             msg = "labels must be strings"
-            raise ValueError(msg)
-        labels = parse_labels(format_labels(items))
+            raise TypeError(msg)
+        text = format_labels(items)
+        labels = parse_labels(text)
         if len(labels) != len(items):
-            msg = f"a label cannot contain ',' (it separates labels): {items!r}"
-            raise ValueError(msg)
+            comma = next(item for item in items if "," in item)
+            start = text.index(comma) + comma.index(",")
+            raise InvalidLabel(
+                f"a label cannot contain ',' (it separates labels): {comma!r}",
+                code="label.invalid_character",
+                value=text,
+                span=(start, start + 1),
+            )
         return labels
     msg = f"expected labels as a tuple of strings or 'a,b' text, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _content_based(value: Any) -> bool:
@@ -169,7 +248,7 @@ def _content_based(value: Any) -> bool:
     if isinstance(value, str):
         return parse_content_based_deduplication(value)
     msg = f"expected a bool or 'true'/'false', got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _header_forward(value: Any) -> bool:
@@ -196,7 +275,7 @@ def _text(parse: Callable[[str], str], what: str) -> Callable[[Any], str]:
                 seen[value] = found
             return found
         msg = f"expected {what} as a string, got {type(value).__name__}"
-        raise ValueError(msg)
+        raise TypeError(msg)
 
     return validate
 
@@ -207,10 +286,14 @@ def _headers(value: Any) -> Headers:
     if isinstance(value, Mapping | Iterable) and not isinstance(value, str | bytes):
         try:
             return Headers(value)
-        except TypeError as error:
-            raise ValueError(str(error)) from None
+        except ValueError as error:
+            if isinstance(error, ProtocolError):
+                raise
+            # A pair that is not a pair: ("a",) or "ab" unpacked.
+            msg = f"expected (name, value) pairs, got {value!r:.80}"
+            raise TypeError(msg) from None
     msg = f"expected a header mapping or (name, value) pairs, got {type(value).__name__}"
-    raise ValueError(msg)
+    raise TypeError(msg)
 
 
 def _extra_headers(value: Any) -> Headers:
@@ -226,34 +309,44 @@ def _extra_headers(value: Any) -> Headers:
     return headers
 
 
-Method = Annotated[HttpMethod, PlainValidator(_method), _STRING_SCHEMA]
+Method = Annotated[
+    HttpMethod,
+    PlainValidator(_method),
+    WithJsonSchema({"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]}),
+]
 Delay = Annotated[
     timedelta,
     PlainValidator(_duration(allow_bare_seconds=False)),
     PlainSerializer(format_duration, return_type=str),
-    _STRING_SCHEMA,
+    _string(_DURATION_PATTERN, maxLength=64),
 ]
 Timeout = Annotated[
     timedelta,
     PlainValidator(_duration(allow_bare_seconds=True)),
     PlainSerializer(format_duration, return_type=str),
-    _STRING_SCHEMA,
+    _string(_TIMEOUT_PATTERN, maxLength=64),
 ]
-Retries = Annotated[int, PlainValidator(_retries), WithJsonSchema({"type": "integer"})]
+Retries = Annotated[
+    int,
+    PlainValidator(_retries),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 2**31 - 1}),
+]
 RetryDelayField = Annotated[
     RetryDelay,
     PlainValidator(_typed_or_text(RetryDelay, parse_retry_delay, "a RetryDelay")),
     PlainSerializer(str, return_type=str),
-    _STRING_SCHEMA,
+    _string(_VALUE_PATTERN, minLength=1, maxLength=1024),
 ]
 NotBefore = Annotated[
     datetime,
     PlainValidator(_not_before),
     PlainSerializer(format_not_before, return_type=str),
-    _STRING_SCHEMA,
+    _string(r"^[0-9]{1,12}$"),
 ]
 FlowControlKey = Annotated[
-    str, PlainValidator(_text(validate_flow_control_key, "a flow-control key")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(validate_flow_control_key, "a flow-control key")),
+    _string(r"^[\x21-\x7e]{1,256}$"),
 ]
 FlowControlValueField = Annotated[
     FlowControlValue,
@@ -261,16 +354,24 @@ FlowControlValueField = Annotated[
         _typed_or_text(FlowControlValue, parse_flow_control_value, "a FlowControlValue")
     ),
     PlainSerializer(str, return_type=str),
-    _STRING_SCHEMA,
+    _string(rf"^[ \t]*{_FLOW_ITEM}(?:[ \t]*,[ \t]*{_FLOW_ITEM})*[ \t]*$", maxLength=256),
 ]
 Labels = Annotated[
     tuple[str, ...],
     PlainValidator(_labels),
     PlainSerializer(list, return_type=list[str]),
-    WithJsonSchema({"type": "array", "items": {"type": "string"}}),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^[\x21-\x2b\x2d-\x7e]+$"},
+            "uniqueItems": True,
+        }
+    ),
 ]
 DeduplicationId = Annotated[
-    str, PlainValidator(_text(validate_deduplication_id, "a deduplication id")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(validate_deduplication_id, "a deduplication id")),
+    _string(r"^[\x21-\x39\x3b-\x7e]{1,256}$"),
 ]
 ContentBasedDeduplication = Annotated[
     bool, PlainValidator(_content_based), WithJsonSchema({"type": "boolean"})
@@ -282,20 +383,37 @@ Redact = Annotated[
     RedactFields,
     PlainValidator(_typed_or_text(RedactFields, parse_redact_fields, "RedactFields")),
     PlainSerializer(str, return_type=str),
-    _STRING_SCHEMA,
+    _string(rf"^[ \t]*{_REDACT_ITEM}(?:[ \t]*,[ \t]*{_REDACT_ITEM})*[ \t]*$", maxLength=4096),
 ]
-Cron = Annotated[str, PlainValidator(_text(validate_cron, "a cron expression")), _STRING_SCHEMA]
+Cron = Annotated[
+    str,
+    PlainValidator(_text(validate_cron, "a cron expression")),
+    _string(_VALUE_PATTERN, minLength=1),
+]
 QueueName = Annotated[
-    str, PlainValidator(_text(validate_queue_name, "a queue name")), _STRING_SCHEMA
+    str, PlainValidator(_text(validate_queue_name, "a queue name")), _string(_NAME_PATTERN)
 ]
 ScheduleId = Annotated[
-    str, PlainValidator(_text(validate_schedule_id, "a schedule id")), _STRING_SCHEMA
+    str, PlainValidator(_text(validate_schedule_id, "a schedule id")), _string(_NAME_PATTERN)
 ]
 CallbackUrl = Annotated[
-    str, PlainValidator(_text(parse_callback_url, "a callback URL")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(parse_callback_url, "a callback URL")),
+    _string(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f]+$", format="uri", maxLength=2048),
 ]
 _HEADERS_SCHEMA: Final = WithJsonSchema(
-    {"type": "object", "additionalProperties": {"type": "string"}}
+    {
+        "type": "object",
+        "propertyNames": {"pattern": _NAME_TOKEN_PATTERN},
+        "additionalProperties": {"type": "string", "pattern": _VALUE_PATTERN},
+    }
+)
+_EXTRA_HEADERS_SCHEMA: Final = WithJsonSchema(
+    {
+        "type": "object",
+        "propertyNames": {"pattern": r"^[Uu][Pp][Ss][Tt][Aa][Ss][Hh]-[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
+        "additionalProperties": {"type": "string", "pattern": _VALUE_PATTERN},
+    }
 )
 HeaderMap = Annotated[
     Headers,
@@ -307,12 +425,14 @@ ExtraHeaderMap = Annotated[
     Headers,
     PlainValidator(_extra_headers),
     PlainSerializer(Headers.to_dict, return_type=dict[str, str]),
-    _HEADERS_SCHEMA,
+    _EXTRA_HEADERS_SCHEMA,
 ]
 # Any header value: QStash forwards Content-Type as it is (a value that is not a media type is
 # a warning of the linter, header.invalid_content_type, not an error).
 ContentType = Annotated[
-    str, PlainValidator(_text(validate_header_value, "a Content-Type value")), _STRING_SCHEMA
+    str,
+    PlainValidator(_text(validate_header_value, "a Content-Type value")),
+    _string(_VALUE_PATTERN),
 ]
 
 _EMPTY_HEADERS: Final = Headers()
@@ -322,23 +442,326 @@ _MODEL_CONFIG: Final = ConfigDict(
 )
 
 
-class FlowControl(BaseModel):
+class InvalidOptions(ProtocolError):
+    """Values given to a model that do not fit together, or several invalid values at once.
+
+    One invalid value raises the parser's own error (:class:`~qstash_protocol.InvalidDuration`,
+    :class:`~qstash_protocol.InvalidRetries`, ...) with ``header`` naming the header it would be
+    sent in; several raise this error, with each of them in ``errors``.
+
+    >>> try:
+    ...     MessageOptions(retries="x", delay="5")
+    ... except InvalidOptions as err:
+    ...     print([(e.header, e.code) for e in err.errors])
+    [('Upstash-Retries', 'retries.not_an_integer'), ('Upstash-Delay', 'duration.missing_unit')]
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "options.invalid": "several values of a model are invalid (see .errors)",
+        "options.conflict": "callback and orphan_callback (or the failure pair) both given",
+    }
+
+    errors: tuple[ProtocolError, ...]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        value: str | None = None,
+        span: tuple[int, int] | None = None,
+        header: str | None = None,
+        errors: Iterable[ProtocolError] = (),
+    ) -> None:
+        super().__init__(message, code=code, value=value, span=span, header=header)
+        self.errors = tuple(errors)
+
+    def __str__(self) -> str:
+        if not self.errors:
+            return super().__str__()
+        lines = [self.message + ":"]
+        for error in self.errors:
+            first, *rest = str(error).split("\n")
+            lines.append(f"- {first}")
+            lines.extend(f"  {line}" for line in rest)
+        return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_invalid_options, (self.message, self.code, self.header, self.errors))
+
+    def _key(self) -> tuple[Any, ...]:
+        return (*super()._key(), self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error and every problem in it as JSON-ready data.
+
+        >>> InvalidOptions("m", code="options.conflict").to_dict()["errors"]
+        []
+        """
+        return {**super().to_dict(), "errors": [error.to_dict() for error in self.errors]}
+
+
+def _rebuild_invalid_options(
+    message: str, code: str, header: str | None, errors: tuple[ProtocolError, ...]
+) -> InvalidOptions:
+    return InvalidOptions(message, code=code, header=header, errors=errors)
+
+
+_SCOPE_WORDS: Final = {
+    "callback": "Callback",
+    "failure_callback": "Failure-Callback",
+    "orphan_callback": "Callback",
+    "orphan_failure_callback": "Failure-Callback",
+}
+_FIELD_DIRECTIVES: Final = {
+    field: "-".join(word.capitalize() for word in directive.split("-"))
+    for directive, field in SETTINGS.items()
+}
+
+
+def _header_of(loc: tuple[str | int, ...]) -> str | None:
+    """The header a model field at ``loc`` (pydantic's error location) is sent in."""
+    prefix = "Upstash-"
+    parts = [part for part in loc if isinstance(part, str)]
+    if parts[:1] == ["options"]:  # PublishRequest.options
+        parts = parts[1:]
+    while parts and parts[0] in _SCOPE_WORDS:
+        word = _SCOPE_WORDS[parts.pop(0)]
+        if not parts or parts == ["url"]:
+            return prefix + word
+        prefix += word + "-"
+    if not parts:
+        return None
+    field = parts[0]
+    if field == "content_type":
+        return "Content-Type"
+    if field == "flow_control":
+        return prefix + ("Flow-Control-Value" if parts[1:2] == ["value"] else "Flow-Control-Key")
+    directive = _FIELD_DIRECTIVES.get(field)
+    return None if directive is None else prefix + directive
+
+
+def _library_error(error: ValidationError, where: tuple[str, ...]) -> Exception:
+    """The library's error for pydantic's ``ValidationError``: a ProtocolError or a TypeError."""
+    problems: list[ProtocolError] = []
+    for item in error.errors(include_url=False):
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, ProtocolError):
+            if cause.header is None:
+                cause = cause.with_header(_header_of((*where, *item["loc"])))
+            problems.append(cause)
+            continue
+        # Pydantic's own checks: a missing or unknown argument, a wrong type for a nested model.
+        loc = ".".join(str(part) for part in item["loc"]) or error.title
+        return TypeError(f"{error.title}: {loc}: {item['msg']}")
+    if len(problems) == 1:
+        return problems[0]
+    return InvalidOptions(
+        f"{len(problems)} invalid values for {error.title}", code="options.invalid", errors=problems
+    )
+
+
+class _JsonSchema(GenerateJsonSchema):
+    """Pydantic's generator, writing a ``Headers`` default as the object it is in JSON."""
+
+    def encode_default(self, dft: Any) -> Any:
+        if isinstance(dft, Headers):
+            return dft.to_dict()
+        return super().encode_default(dft)
+
+
+_ROLE: Final = re.compile(r":[a-z]+:`~?(?:[\w.]*\.)?([^`]+)`")
+
+
+def _clean_description(text: str) -> str:
+    """A docstring as a schema description: the prose before the examples, without markup."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith(">>>"):
+            break
+        kept.append(line)
+    prose = "\n".join(kept).strip()
+    return _ROLE.sub(r"\1", prose).replace("``", "`")
+
+
+def _clean_descriptions(schema: Any) -> None:
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "description" and isinstance(value, str):
+                schema[key] = _clean_description(value)
+            else:
+                _clean_descriptions(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _clean_descriptions(item)
+
+
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+def _validating_init(init: _F) -> _F:
+    """Mark a model's typed ``__init__`` as pydantic marks its own ``BaseModel.__init__``.
+
+    Pydantic calls a *custom* ``__init__`` for every nested model it validates; these only
+    type the arguments and convert errors, so pydantic's validation runs as it would without
+    them, and errors are converted once, at the top, where the full location is known.
+    """
+    init.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+    return init
+
+
+class _Model(BaseModel):
+    """A frozen model whose invalid input raises the library's errors, not ``ValidationError``.
+
+    Every public model derives from it. Construction (``__init__``), ``model_validate``,
+    ``model_validate_json`` and ``model_validate_strings`` raise a
+    :class:`~qstash_protocol.ProtocolError` for an invalid value, and ``TypeError`` for a value of
+    the wrong Python type, a missing or an unknown argument.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    #: Where the model sits in a request, for the header names in its errors.
+    _error_scope: ClassVar[tuple[str, ...]] = ()
+
+    @_validating_init
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise _library_error(error, self._error_scope) from None
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of the model's JSON form, as ``model_dump(mode="json")`` writes it.
+
+        Each header value has the pattern (or format) of its grammar, the method an enum, the
+        defaults their JSON value; descriptions are the docstrings' prose, without examples.
+        Loading JSON with ``model_validate_json`` accepts more than the schema describes (a
+        lower-case method, typed values), never less.
+        """
+        kwargs.setdefault("schema_generator", _JsonSchema)
+        schema = super().model_json_schema(*args, **kwargs)
+        _clean_descriptions(schema)
+        return schema
+
+    @classmethod
+    def model_validate(cls, *args: Any, **kwargs: Any) -> Self:
+        """Validate an object (a mapping, a model) into this model; see the class docstring."""
+        try:
+            return super().model_validate(*args, **kwargs)
+        except ValidationError as error:
+            raise _library_error(error, cls._error_scope) from None
+
+    @classmethod
+    def model_validate_json(cls, *args: Any, **kwargs: Any) -> Self:
+        """Validate JSON text into this model; see the class docstring."""
+        try:
+            return super().model_validate_json(*args, **kwargs)
+        except ValidationError as error:
+            raise _library_error(error, cls._error_scope) from None
+
+    @classmethod
+    def model_validate_strings(cls, *args: Any, **kwargs: Any) -> Self:
+        """Validate a mapping of strings into this model; see the class docstring."""
+        try:
+            return super().model_validate_strings(*args, **kwargs)
+        except ValidationError as error:
+            raise _library_error(error, cls._error_scope) from None
+
+
+class FlowControlInput(TypedDict):
+    """What :class:`FlowControl` accepts, as a ``dict`` (both keys required)."""
+
+    key: str
+    value: FlowControlValue | str
+
+
+class FlowControl(_Model):
     """``Upstash-Flow-Control-Key`` and ``Upstash-Flow-Control-Value``: they come together.
 
     >>> FlowControl(key="tenant-1", value="rate=10, period=1m").value.rate
     10
     """
 
-    model_config = _MODEL_CONFIG
+    _error_scope: ClassVar[tuple[str, ...]] = ("flow_control",)
 
     key: FlowControlKey
     value: FlowControlValueField
 
+    @_validating_init
+    def __init__(self, *, key: str, value: FlowControlValue | str) -> None:
+        super().__init__(key=key, value=value)
 
-class _Scope(BaseModel):
+
+_Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+class ScopeInput(TypedDict, total=False):
+    """The keyword arguments every scope accepts: each value typed, or as its header text.
+
+    The model's attributes hold the canonical types (``timedelta``, ``RetryDelay``, ...); these
+    are what construction accepts, so ``MessageOptions(retries=3, delay="1m")`` type-checks as
+    it is (plain ``mypy --strict`` or pyright strict, no plugin).
+    """
+
+    method: str | None
+    timeout: timedelta | str | None
+    retries: int | str | None
+    retry_delay: RetryDelay | str | None
+    delay: timedelta | str | None
+    not_before: datetime | int | str | None
+    flow_control: FlowControl | FlowControlInput | None
+    labels: Iterable[str] | str
+    deduplication_id: str | None
+    content_based_deduplication: bool | str | None
+    redact: RedactFields | str | None
+    cron: str | None
+    queue_name: str | None
+    schedule_id: str | None
+    header_forward: bool | str | None
+    forward: _Headers
+    callback: Callback | CallbackInput | None
+    failure_callback: Callback | CallbackInput | None
+    orphan_callback: OrphanScope | ScopeInput | None
+    orphan_failure_callback: OrphanScope | ScopeInput | None
+    extra: _Headers
+
+
+class CallbackInput(ScopeInput):
+    """What :class:`Callback` accepts: a scope's settings and its (required) ``url``."""
+
+    url: Required[str]
+
+
+class MessageOptionsInput(ScopeInput, total=False):
+    """What :class:`MessageOptions` accepts: a scope's settings and ``content_type``."""
+
+    content_type: str | None
+
+
+def _depth(scope: _Scope) -> int:
+    """How many callback scopes nest below ``scope`` (0 for none), counted up to one too many."""
+    depth = 0
+    level: list[_Scope] = [scope]
+    while level and depth <= MAX_SCOPE_DEPTH:
+        level = [
+            child
+            for parent in level
+            for child in (
+                parent.callback,
+                parent.failure_callback,
+                parent.orphan_callback,
+                parent.orphan_failure_callback,
+            )
+            if isinstance(child, _Scope)
+        ]
+        depth += bool(level)
+    return depth
+
+
+class _Scope(_Model):
     """The settings every message scope has: the message itself and each of its callbacks."""
-
-    model_config = _MODEL_CONFIG
 
     method: Method | None = None
     timeout: Timeout | None = None
@@ -364,13 +787,21 @@ class _Scope(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind_of_each_scope(self) -> Self:
-        """A scope is either a callback (with its URL) or an orphan, not both."""
+        """A scope is either a callback (with its URL) or an orphan, not both; nesting bounded."""
         if self.callback is not None and self.orphan_callback is not None:
             msg = "callback and orphan_callback exclude each other: a URL makes the scope live"
-            raise ValueError(msg)
+            raise InvalidOptions(msg, code="options.conflict")
         if self.failure_callback is not None and self.orphan_failure_callback is not None:
             msg = "failure_callback and orphan_failure_callback exclude each other"
-            raise ValueError(msg)
+            raise InvalidOptions(msg, code="options.conflict")
+        # The decoder refuses headers nested deeper than MAX_SCOPE_DEPTH scopes; a callback is
+        # itself one scope deep, so its own callbacks may nest one level less.
+        limit = MAX_SCOPE_DEPTH - (0 if isinstance(self, MessageOptions) else 1)
+        if _depth(self) > limit:
+            raise InvalidHeader(
+                f"callback scopes nest at most {MAX_SCOPE_DEPTH} deep",
+                code="header.too_deep",
+            )
         return self
 
 
@@ -384,7 +815,13 @@ class Callback(_Scope):
     2
     """
 
+    _error_scope: ClassVar[tuple[str, ...]] = ("callback",)
+
     url: CallbackUrl
+
+    @_validating_init
+    def __init__(self, **data: Unpack[CallbackInput]) -> None:
+        super().__init__(**data)
 
 
 class OrphanScope(_Scope):
@@ -401,6 +838,12 @@ class OrphanScope(_Scope):
     '1'
     """
 
+    _error_scope: ClassVar[tuple[str, ...]] = ("orphan_callback",)
+
+    @_validating_init
+    def __init__(self, **data: Unpack[ScopeInput]) -> None:
+        super().__init__(**data)
+
 
 class MessageOptions(_Scope):
     """Every option of a publish or enqueue request, as its headers give them.
@@ -410,6 +853,10 @@ class MessageOptions(_Scope):
     """
 
     content_type: ContentType | None = None
+
+    @_validating_init
+    def __init__(self, **data: Unpack[MessageOptionsInput]) -> None:
+        super().__init__(**data)
 
 
 # No model_rebuild() here: the models are built on first validation (defer_build), when their

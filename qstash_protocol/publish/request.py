@@ -104,11 +104,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Annotated, Any, ClassVar, Final, Literal, NamedTuple
+from itertools import islice
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Final,
+    Literal,
+    NamedTuple,
+    Required,
+    TypedDict,
+    Unpack,
+)
 from urllib.parse import quote, unquote, unquote_plus
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -119,11 +129,17 @@ from pydantic import (
 
 from qstash_protocol._chars import ascii_lower
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.codec import InvalidHeaders, decode_fields, encode_headers
+from qstash_protocol.publish.codec import InvalidHeaders, _pairs, decode_fields, encode_headers
 from qstash_protocol.publish.findings import Finding
-from qstash_protocol.publish.headers import header_text, parse_header_name
+from qstash_protocol.publish.headers import MAX_HEADERS, header_text, parse_header_name
 from qstash_protocol.publish.limits import Limits, check_limits
-from qstash_protocol.publish.options import MessageOptions, trusted_model
+from qstash_protocol.publish.options import (
+    MessageOptions,
+    MessageOptionsInput,
+    _Model,
+    _validating_init,
+    trusted_model,
+)
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
 
@@ -133,6 +149,7 @@ __all__ = [
     "QUERY_OPTION_PREFIX",
     "InvalidRequest",
     "PublishRequest",
+    "PublishRequestInput",
     "decode_request",
     "request_with_findings",
 ]
@@ -183,6 +200,8 @@ class InvalidRequest(ProtocolError):
         "request.missing_cron": "a schedule request without Upstash-Cron",
         "request.not_in_v1": "Queue-Name, Schedule-Id or an api/ destination on API v1",
         "request.duplicate_token": "the qstash_token query parameter given more than once",
+        "request.queue_mismatch": "a PublishRequest with a queue that is not an enqueue, or the "
+        "reverse, or an API v1 request that is not a publish",
     }
 
 
@@ -212,7 +231,19 @@ DestinationField = Annotated[
 ]
 
 
-class PublishRequest(BaseModel):
+class PublishRequestInput(TypedDict, total=False):
+    """What :class:`PublishRequest` accepts (``kind`` and ``destination`` required)."""
+
+    kind: Required[Literal["publish", "enqueue", "schedule"]]
+    destination: Required[Destination | str]
+    queue: str | None
+    options: MessageOptions | MessageOptionsInput
+    api_version: Literal[1, 2]
+    body: str | None
+    qstash_token: SecretStr | str | None
+
+
+class PublishRequest(_Model):
     """A decoded publish, enqueue or schedule-create request (or one item of a batch).
 
     ``api_version`` is 2, or 1 for ``/v1/publish/``. ``body`` is set for batch items (their body
@@ -236,14 +267,18 @@ class PublishRequest(BaseModel):
     body: str | None = None
     qstash_token: SecretStr | None = Field(default=None, repr=False)
 
+    @_validating_init
+    def __init__(self, **data: Unpack[PublishRequestInput]) -> None:
+        super().__init__(**data)
+
     def model_post_init(self, _context: Any, /) -> None:
         """Check that ``queue`` is given exactly for enqueue requests, and v1's one path."""
         if (self.kind == "enqueue") != (self.queue is not None):
             msg = "an enqueue request has a queue name, and a publish request has none"
-            raise ValueError(msg)
+            raise InvalidRequest(msg, code="request.queue_mismatch")
         if self.api_version == 1 and self.kind != "publish":
             msg = "API v1 has only /v1/publish/: an api_version=1 request is a publish"
-            raise ValueError(msg)
+            raise InvalidRequest(msg, code="request.queue_mismatch")
 
     @property
     def path(self) -> str:
@@ -645,6 +680,9 @@ def _request(
     content_length: int | None,
 ) -> tuple[PublishRequest | None, list[tuple[int, ProtocolError]], list[tuple[int, ProtocolError]]]:
     """The request, its errors and its warnings, each by position (-1: the path)."""
+    if not isinstance(path, str):
+        msg = f"path must be a str, got {type(path).__name__}"
+        raise TypeError(msg)
     errors: list[ProtocolError] = []
     kind: Literal["publish", "enqueue", "schedule"] = "publish"
     api_version: Literal[1, 2] = 2
@@ -714,10 +752,15 @@ def _request(
                         span=(start, start + len(text)) if exact else (0, len(shown)),
                     )
                 )
-    pairs = [
-        (header_text(name, "names"), header_text(value, "values"))
-        for name, value in (headers.items() if isinstance(headers, Mapping) else headers)
-    ]
+    # One more than the bound at most: decode_fields refuses that many without reading them.
+    pairs: list[tuple[str, str]] = []
+    for pair in islice(_pairs(headers), MAX_HEADERS + 1):
+        try:
+            raw_name, raw_value = pair
+        except (TypeError, ValueError):
+            msg = f"expected a (name, value) pair of str or bytes, got {pair!r:.80}"
+            raise TypeError(msg) from None
+        pairs.append((header_text(raw_name, "names"), header_text(raw_value, "values")))
     fields, found, found_warnings, has_cron = _decode_message(
         kind,
         api_version,

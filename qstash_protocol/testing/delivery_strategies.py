@@ -117,8 +117,9 @@ def _common() -> dict[str, st.SearchStrategy[Any]]:
 def callback_payloads() -> st.SearchStrategy[CallbackPayload]:
     """Valid :class:`~qstash_protocol.CallbackPayload` models.
 
-    >>> from hypothesis import find
-    >>> find(callback_payloads(), lambda p: p.status == 489).status
+    >>> from hypothesis import Phase, find, settings
+    >>> quick = settings(max_examples=2000, phases=[Phase.generate])  # the first match will do
+    >>> find(callback_payloads(), lambda p: p.status == 489, settings=quick).status
     489
     """
     return st.builds(CallbackPayload, **_common())
@@ -127,9 +128,11 @@ def callback_payloads() -> st.SearchStrategy[CallbackPayload]:
 def failure_callback_payloads() -> st.SearchStrategy[FailureCallbackPayload]:
     """Valid :class:`~qstash_protocol.FailureCallbackPayload` models, workflow fields included.
 
-    >>> from hypothesis import find
-    >>> find(failure_callback_payloads(), lambda p: p.dlq_id is not None).dlq_id
-    ''
+    >>> from hypothesis import Phase, find, settings
+    >>> quick = settings(max_examples=2000, phases=[Phase.generate])  # the first match will do
+    >>> payload = find(failure_callback_payloads(), lambda p: p.dlq_id is not None, settings=quick)
+    >>> isinstance(payload.dlq_id, str)
+    True
     """
     failure_body = st.builds(
         lambda error, message, stack: json.dumps(
@@ -188,8 +191,9 @@ def callback_documents(*, failure: bool = False) -> st.SearchStrategy[tuple[Call
 
     With ``failure=True`` the payloads are :class:`~qstash_protocol.FailureCallbackPayload`.
 
-    >>> from hypothesis import find
-    >>> payload, text = find(callback_documents(), lambda d: "callerIp" in d[1])
+    >>> from hypothesis import Phase, find, settings
+    >>> quick = settings(max_examples=2000, phases=[Phase.generate])  # the first match will do
+    >>> payload, text = find(callback_documents(), lambda d: "callerIp" in d[1], settings=quick)
     >>> payload.caller_ip is not None
     True
     """

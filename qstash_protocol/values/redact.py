@@ -54,9 +54,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import AnyStr, ClassVar, Final, NoReturn, TypeVar
+from typing import Any, AnyStr, ClassVar, Final, NoReturn, TypeVar, overload
 
 from qstash_protocol._chars import (
     TOKEN,
@@ -109,6 +109,7 @@ MAX_REDACT_FIELDS_LENGTH: Final = 4096
 REDACTED_PREFIX: Final = "REDACTED:"
 
 _V = TypeVar("_V", str, list[str])
+_B = TypeVar("_B", str, bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +174,25 @@ class RedactFields:
         """
         return self.all_headers or canonical_header_name(name) in self.headers
 
-    def apply(self, body: AnyStr, headers: Mapping[str, _V]) -> tuple[AnyStr, dict[str, _V]]:
+    @overload
+    def apply(self, body: AnyStr, headers: Mapping[str, _V]) -> tuple[AnyStr, dict[str, _V]]: ...
+
+    @overload
+    def apply(
+        self, body: AnyStr, headers: Iterable[tuple[_B, _B]]
+    ) -> tuple[AnyStr, list[tuple[_B, _B]]]: ...
+
+    def apply(self, body: AnyStr, headers: object) -> tuple[AnyStr, Any]:
         """Return copies of ``body`` and ``headers`` with the redacted parts replaced.
 
-        A redacted body or header value becomes :func:`redact_value` of it (``bytes`` in,
-        ``bytes`` out); a header given as a list of values has each value redacted. Header
-        names are matched case-insensitively and kept as given. Nothing given is modified: the
-        result is a new dict (with new lists).
+        ``headers`` is a mapping (a value may be a list of values) or an iterable of
+        ``(name, value)`` pairs, as :func:`~qstash_protocol.decode_headers` and
+        :func:`~qstash_protocol.content_deduplication_id` take them; pairs come back as a new
+        list of pairs in the same order, names repeated as given, and may be ``bytes`` (an
+        ASGI scope's headers, names read as ISO-8859-1). A redacted body or header value becomes
+        :func:`redact_value` of it (``bytes`` in, ``bytes`` out). Header names are matched
+        case-insensitively and kept as given. Nothing given is modified: the result is a new
+        dict or list (with new lists).
 
         >>> fields = parse_redact_fields("header[Authorization]")
         >>> body, headers = fields.apply(b"hi", {"authorization": "Bearer my-token", "X": "1"})
@@ -187,17 +200,73 @@ class RedactFields:
         b'hi'
         >>> headers["authorization"][:24], headers["X"]
         ('REDACTED:89561152c3f595f', '1')
+        >>> _, pairs = fields.apply("", [(b"authorization", b"Bearer my-token"), (b"x", b"1")])
+        >>> [(name, value[:24]) for name, value in pairs]
+        [(b'authorization', b'REDACTED:89561152c3f595f'), (b'x', b'1')]
+
+        Raises:
+            TypeError: ``headers`` is neither a mapping nor pairs, or a name or value is not
+                ``str`` or ``bytes`` (a mapping's value may also be a list of them).
+
         """
         new_body = _redact_like(body) if self.body else body
-        wanted = self.all_headers or bool(self.headers)
-        result: dict[str, _V] = {}
-        for name, value in headers.items():
-            hide = wanted and self.redacts_header(name)
-            if isinstance(value, str):
-                result[name] = redact_value(value) if hide else value
-            else:
-                result[name] = [redact_value(v) for v in value] if hide else list(value)
-        return new_body, result
+        if isinstance(headers, Mapping):
+            result: dict[object, object] = {}
+            for name, value in headers.items():
+                hide = self._hides(_name_text(name))
+                if isinstance(value, (str, bytes)):
+                    result[name] = _redact_one(value) if hide else value
+                elif isinstance(value, (list, tuple)):
+                    result[name] = [_redact_one(v) if hide else _check_value(v) for v in value]
+                else:
+                    _bad_value(value)
+            return new_body, result
+        if isinstance(headers, (str, bytes, bytearray, memoryview)) or not isinstance(
+            headers, Iterable
+        ):
+            msg = f"headers must be a mapping or (name, value) pairs, not {type(headers).__name__}"
+            raise TypeError(msg)
+        pairs: list[tuple[object, object]] = []
+        for index, pair in enumerate(headers):
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                msg = f"header {index} must be a (name, value) pair, not {type(pair).__name__}"
+                raise TypeError(msg)
+            name, value = pair
+            hide = self._hides(_name_text(name))
+            _check_value(value)
+            pairs.append((name, _redact_one(value) if hide else value))
+        return new_body, pairs
+
+    def _hides(self, name: str) -> bool:
+        return (self.all_headers or bool(self.headers)) and self.redacts_header(name)
+
+
+def _name_text(name: object) -> str:
+    """A header name as text: ``bytes`` (ASGI) are read as ISO-8859-1, as HTTP allows."""
+    if isinstance(name, str):
+        return name
+    if isinstance(name, bytes):
+        return name.decode("latin-1")
+    msg = f"a header name must be str or bytes, not {type(name).__name__}"
+    raise TypeError(msg)
+
+
+def _check_value(value: object) -> str | bytes:
+    if not isinstance(value, (str, bytes)):
+        _bad_value(value)
+    return value
+
+
+def _redact_one(value: object) -> str | bytes:
+    """:func:`redact_value` of a header value, as ``bytes`` when it came as ``bytes``."""
+    if isinstance(value, bytes):
+        return redact_value(value).encode("ascii")
+    return redact_value(_check_value(value))
+
+
+def _bad_value(value: object) -> NoReturn:
+    msg = f"a header value must be str or bytes, not {type(value).__name__}"
+    raise TypeError(msg)
 
 
 def _redact_like(body: AnyStr) -> AnyStr:

@@ -71,8 +71,13 @@ sources are silent or disagree, this module reads them so:
   failed: ``1000 / retried`` parses, and fails for ``retried = 0``.
 - **retried** is an ``int`` (exactly; ``True`` and ``False`` are a ``TypeError``, as are int
   subclasses and floats) from 0 to :data:`MAX_RETRIED` (2**53, the largest range in which a
-  double holds every integer); anything else is a programming error, not a protocol error, so
-  it raises ``TypeError`` or ``ValueError`` rather than :class:`InvalidRetryDelay`.
+  double holds every integer). A value of the wrong Python type is a ``TypeError``; an ``int``
+  out of that range is :class:`InvalidRetryDelay` ``retry_delay.retried_out_of_range`` (a
+  server may pass a count it read from the wire, so it gets the library's error, not a bare
+  ``ValueError``). The same holds for ``schedule(retries)`` (``retry_delay.negative_retries``)
+  and :func:`default_backoff` (``n`` negative is ``retry_delay.retried_out_of_range``; ``k``
+  not a positive finite number is ``retry_delay.invalid_backoff_factor``). These errors concern
+  an argument, not the expression text, so they carry no ``value`` or ``span``.
 - **As a timedelta** (:meth:`RetryDelay.delay`), milliseconds are truncated toward zero to whole
   microseconds, the precision of :class:`~datetime.timedelta`, as ``parse_duration`` truncates.
   A delay longer than the longest duration the server holds (Go's ``time.Duration``, about 292
@@ -183,6 +188,9 @@ class InvalidRetryDelay(ProtocolError):
         "retry_delay.overflow": "a value beyond the double range (about 1.8e308)",
         "retry_delay.negative": "the delay is negative",
         "retry_delay.out_of_range": "the delay is longer than the longest the server holds",
+        "retry_delay.retried_out_of_range": "retried (or n) is negative, or beyond MAX_RETRIED",
+        "retry_delay.negative_retries": "schedule() was asked for a negative number of retries",
+        "retry_delay.invalid_backoff_factor": "the backoff's k is not a positive finite number",
         "retry_delay.schedule_too_long": "schedule() asked for more than MAX_SCHEDULE delays",
     }
 
@@ -702,8 +710,10 @@ def _invalid_retried(retried: object) -> NoReturn:
     if type(retried) is not int:
         msg = f"retried must be an int, not {type(retried).__name__}"
         raise TypeError(msg)
-    msg = f"retried must be from 0 to {MAX_RETRIED} (2**53), got {retried}"
-    raise ValueError(msg)
+    raise InvalidRetryDelay(
+        f"retried must be from 0 to {MAX_RETRIED} (2**53), got {retried}",
+        code="retry_delay.retried_out_of_range",
+    )
 
 
 _EVALUATE_DOC: Final = """The value of the expression, in milliseconds, for this ``retried``.
@@ -711,8 +721,9 @@ _EVALUATE_DOC: Final = """The value of the expression, in milliseconds, for this
 Raises:
     InvalidRetryDelay: the expression fails for this ``retried`` (division by zero, overflow,
         a negative result, ...; see ``InvalidRetryDelay.CODES``).
+        ``retry_delay.retried_out_of_range`` when ``retried`` is negative or larger than
+        ``MAX_RETRIED``.
     TypeError: ``retried`` is not an int (``bool`` is refused).
-    ValueError: ``retried`` is negative or larger than ``MAX_RETRIED``.
 """
 
 
@@ -745,9 +756,14 @@ class RetryDelay:
              ^^^^^^^
 
     ``evaluate`` raises :class:`InvalidRetryDelay` when the expression fails for this
-    ``retried`` (division by zero, overflow, a negative result, ...), ``TypeError`` when
-    ``retried`` is not an int (``bool`` is refused), and ``ValueError`` when it is negative or
-    larger than :data:`MAX_RETRIED`.
+    ``retried`` (division by zero, overflow, a negative result, ...) or when ``retried`` is
+    negative or larger than :data:`MAX_RETRIED` (``retry_delay.retried_out_of_range``), and
+    ``TypeError`` when ``retried`` is not an int (``bool`` is refused):
+
+    >>> parse_retry_delay("1000").evaluate(-1)
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.InvalidRetryDelay: retried must be from 0 to 9007199254740992 (2**53), got -1
     """
 
     __slots__ = {
@@ -809,19 +825,19 @@ class RetryDelay:
         ['0:00:01', '0:00:02', '0:00:03']
 
         Raises:
-            InvalidRetryDelay: as :meth:`delay`, for the first ``retried`` that fails.
+            InvalidRetryDelay: as :meth:`delay`, for the first ``retried`` that fails;
+                ``retry_delay.negative_retries`` when ``retries`` is negative, and
+                ``retry_delay.schedule_too_long`` when it is more than :data:`MAX_SCHEDULE`.
             TypeError: ``retries`` is not an int (``bool`` is refused).
-            ValueError: ``retries`` is negative.
-            InvalidRetryDelay: ``retry_delay.schedule_too_long`` when ``retries`` is more than
-                :data:`MAX_SCHEDULE` (a ``ProtocolError``, so also a ``ValueError``).
 
         """
         if type(retries) is not int:
             msg = f"retries must be an int, not {type(retries).__name__}"
             raise TypeError(msg)
         if retries < 0:
-            msg = f"retries must not be negative, got {retries}"
-            raise ValueError(msg)
+            raise InvalidRetryDelay(
+                f"retries must be 0 or more, got {retries}", code="retry_delay.negative_retries"
+            )
         if retries > MAX_SCHEDULE:
             text = str(retries)
             raise InvalidRetryDelay(
@@ -961,25 +977,39 @@ def default_backoff(n: int, *, k: float = DEFAULT_BACKOFF_K) -> timedelta:
     >>> default_backoff(1, k=2)
     datetime.timedelta(seconds=7)
 
+    >>> default_backoff(1, k=float("nan"))
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.InvalidRetryDelay: k must be a positive finite number, got nan
+
     Raises:
+        InvalidRetryDelay: ``retry_delay.retried_out_of_range`` when ``n`` is negative,
+            ``retry_delay.invalid_backoff_factor`` when ``k`` is not a positive finite number.
         TypeError: ``n`` is not an int (``bool`` is refused) or ``k`` is not a number.
-        ValueError: ``n`` is negative, or ``k`` is not a positive finite number.
 
     """
     if type(n) is not int:
         msg = f"n must be an int, not {type(n).__name__}"
         raise TypeError(msg)
     if n < 0:
-        msg = f"n must not be negative, got {n}"
-        raise ValueError(msg)
+        raise InvalidRetryDelay(
+            f"n (the number of retries so far) must be 0 or more, got {n}",
+            code="retry_delay.retried_out_of_range",
+        )
     if isinstance(k, bool) or not isinstance(k, (int, float)):
         msg = f"k must be a number, not {type(k).__name__}"
         raise TypeError(msg)
-    if not (math.isfinite(k) and k > 0):
-        msg = f"k must be a positive finite number, got {k!r}"
-        raise ValueError(msg)
     try:
-        seconds = min(_BACKOFF_CAP_SECONDS, math.exp(k * n))
+        factor = float(k)  # an int beyond the double range overflows here
+    except OverflowError:
+        factor = math.inf
+    if not (math.isfinite(factor) and factor > 0):
+        raise InvalidRetryDelay(
+            f"k must be a positive finite number, got {k!r}",
+            code="retry_delay.invalid_backoff_factor",
+        )
+    try:
+        seconds = min(_BACKOFF_CAP_SECONDS, math.exp(factor * n))
     except OverflowError:  # e ** (k * n) beyond any double, or n beyond any double
         seconds = _BACKOFF_CAP_SECONDS
     return timedelta(seconds=math.floor(seconds))
