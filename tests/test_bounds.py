@@ -173,6 +173,8 @@ def test_encode_cache_is_bounded_in_bytes() -> None:
     def feed() -> None:
         for n in range(8192):
             encode_headers(MessageOptions(delay=timedelta(minutes=n), timeout=f"{n}us"))
+        for n in range(100):  # 1 MiB forwarded values (MAX_HEADER_VALUE_LENGTH) are not kept
+            encode_headers(MessageOptions(forward={"X-Big": f"{n:03}" + "v" * ((1 << 20) - 3)}))
 
     assert retained(bulk, feed) < 8 * MiB
 
