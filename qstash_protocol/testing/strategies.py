@@ -443,7 +443,11 @@ def _settings() -> dict[str, st.SearchStrategy[Any]]:
 
     fields: dict[str, st.SearchStrategy[Any]] = {
         "method": maybe(st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"])),
-        "timeout": maybe(durations(max_value=timedelta(days=2))),
+        "timeout": maybe(
+            # Whole seconds are what the SDKs send (the workflow SDK writes them bare).
+            st.integers(min_value=1, max_value=2 * 86400).map(lambda s: timedelta(seconds=s))
+            | durations(max_value=timedelta(days=2))
+        ),
         "retries": maybe(st.integers(min_value=0, max_value=20)),
         "retry_delay": maybe(
             st.one_of(st.sampled_from(_DOCUMENTED_EXPRESSIONS), retry_delay_expressions()).map(
@@ -568,8 +572,10 @@ def _sdk_headers(draw: st.DrawFn, options: MessageOptions) -> dict[str, str]:
             spelled = value.replace(", ", ",")  # the docs' and the server's spelling
         elif lower.endswith("redact-fields") and draw(st.booleans()):
             spelled = value.replace("header", "headers")  # the docs' spelling
-        elif lower.endswith("-timeout") and value.endswith("s") and value[:-1].isdigit():
-            spelled = value[:-1] if draw(st.booleans()) else value  # the workflow SDK's "30"
+        elif lower.endswith("-timeout") and draw(st.booleans()):
+            seconds = parse_duration(value).total_seconds()
+            if seconds == int(seconds):
+                spelled = str(int(seconds))  # the workflow SDK's bare seconds, "120"
         if draw(st.booleans()):
             spelled = " " + spelled  # optional whitespace around the value
         headers[_recase(draw, name)] = spelled
