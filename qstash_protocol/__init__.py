@@ -8,71 +8,10 @@ Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
 """
 
-from qstash_protocol.delivery.callbacks import (
-    MAX_CALLBACK_DEPTH,
-    MAX_CALLBACK_SIZE,
-    MAX_TIMESTAMP_MILLISECONDS,
-    CallbackPayload,
-    FailureCallbackPayload,
-    InvalidCallback,
-    InvalidCallbackField,
-    WorkflowFailure,
-    parse_callback,
-    parse_failure_callback,
-)
-from qstash_protocol.delivery.request import (
-    DELIVERY_HEADERS,
-    TRANSPORT_HEADERS,
-    USER_AGENT,
-    Delivery,
-    InvalidDelivery,
-    decode_delivery,
-    delivery_headers,
-)
-from qstash_protocol.delivery.retry import (
-    DEFAULT_RETRIES,
-    MAX_RETRY_AFTER,
-    MAX_RETRY_AFTER_LENGTH,
-    NON_RETRYABLE_HEADER,
-    NON_RETRYABLE_STATUS,
-    RETRY_AFTER_HEADERS,
-    Attempt,
-    DelaySource,
-    FiredCallback,
-    InvalidRetryAfter,
-    ResponseHeaders,
-    RetryAfterHeader,
-    is_non_retryable,
-    is_success,
-    next_attempt,
-    parse_retry_after,
-)
-from qstash_protocol.delivery.signature import (
-    DEV_SIGNING_KEYS,
-    ISSUER,
-    MAX_SIGNATURE_LENGTH,
-    REGIONS,
-    SIGNATURE_LIFETIME,
-    InvalidSignature,
-    SignatureClaims,
-    SigningKeys,
-    body_hash,
-    normalize_region,
-    same_url,
-    sign,
-    signing_keys_for_region,
-    verify_signature,
-)
+import importlib
+from typing import TYPE_CHECKING
+
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.batch import (
-    MAX_BATCH_BODY_SIZE,
-    MAX_BATCH_ITEMS,
-    MAX_BATCH_NESTING,
-    InvalidBatch,
-    InvalidBatchBody,
-    decode_batch,
-    encode_batch,
-)
 from qstash_protocol.publish.codec import (
     InvalidHeaders,
     decode_headers,
@@ -116,20 +55,6 @@ from qstash_protocol.publish.request import (
     PublishRequest,
     PublishRequestInput,
     decode_request,
-)
-from qstash_protocol.publish.responses import (
-    BatchResponseItem,
-    ErrorResponse,
-    InvalidResponse,
-    PublishResponse,
-    ScheduleResponse,
-    format_batch_response,
-    format_error_response,
-    format_publish_response,
-    parse_batch_response,
-    parse_error_response,
-    parse_publish_response,
-    parse_schedule_response,
 )
 from qstash_protocol.values.cron import (
     MAX_CRON_LENGTH,
@@ -186,6 +111,7 @@ from qstash_protocol.values.retry_delay import (
     MAX_RETRY_DELAY_DEPTH,
     MAX_RETRY_DELAY_LENGTH,
     MAX_RETRY_DELAY_TOKENS,
+    MAX_SCHEDULE,
     InvalidRetryDelay,
     RetryDelay,
     default_backoff,
@@ -218,6 +144,158 @@ from qstash_protocol.values.urls import (
     parse_callback_url,
     parse_destination,
 )
+
+if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
+    from qstash_protocol.delivery.callbacks import (
+        MAX_CALLBACK_DEPTH,
+        MAX_CALLBACK_SIZE,
+        MAX_TIMESTAMP_MILLISECONDS,
+        CallbackPayload,
+        FailureCallbackPayload,
+        InvalidCallback,
+        InvalidCallbackField,
+        WorkflowFailure,
+        parse_callback,
+        parse_failure_callback,
+    )
+    from qstash_protocol.delivery.request import (
+        DELIVERY_HEADERS,
+        TRANSPORT_HEADERS,
+        USER_AGENT,
+        Delivery,
+        InvalidDelivery,
+        decode_delivery,
+        delivery_headers,
+    )
+    from qstash_protocol.delivery.retry import (
+        DEFAULT_RETRIES,
+        MAX_RETRY_AFTER,
+        MAX_RETRY_AFTER_LENGTH,
+        NON_RETRYABLE_HEADER,
+        NON_RETRYABLE_STATUS,
+        RETRY_AFTER_HEADERS,
+        Attempt,
+        DelaySource,
+        FiredCallback,
+        InvalidRetryAfter,
+        ResponseHeaders,
+        RetryAfterHeader,
+        is_non_retryable,
+        is_success,
+        next_attempt,
+        parse_retry_after,
+    )
+    from qstash_protocol.delivery.signature import (
+        DEV_SIGNING_KEYS,
+        ISSUER,
+        MAX_SIGNATURE_LENGTH,
+        REGIONS,
+        SIGNATURE_LIFETIME,
+        InvalidSignature,
+        SignatureClaims,
+        SigningKeys,
+        body_hash,
+        normalize_region,
+        same_url,
+        sign,
+        signing_keys_for_region,
+        verify_signature,
+    )
+    from qstash_protocol.publish.batch import (
+        MAX_BATCH_BODY_SIZE,
+        MAX_BATCH_ITEMS,
+        MAX_BATCH_NESTING,
+        InvalidBatch,
+        InvalidBatchBody,
+        decode_batch,
+        encode_batch,
+    )
+    from qstash_protocol.publish.responses import (
+        BatchResponseItem,
+        ErrorResponse,
+        InvalidResponse,
+        PublishResponse,
+        ScheduleResponse,
+        format_batch_response,
+        format_error_response,
+        format_publish_response,
+        parse_batch_response,
+        parse_error_response,
+        parse_publish_response,
+        parse_schedule_response,
+    )
+
+#: The public names loaded on first use (the delivery side, batches, responses), and their
+#: modules: decoding a request needs none of them, and importing them (PyJWT, their pydantic
+#: models) would double the import time of the package.
+_LAZY: dict[str, str] = {
+    "MAX_CALLBACK_DEPTH": "qstash_protocol.delivery.callbacks",
+    "MAX_CALLBACK_SIZE": "qstash_protocol.delivery.callbacks",
+    "MAX_TIMESTAMP_MILLISECONDS": "qstash_protocol.delivery.callbacks",
+    "CallbackPayload": "qstash_protocol.delivery.callbacks",
+    "FailureCallbackPayload": "qstash_protocol.delivery.callbacks",
+    "InvalidCallback": "qstash_protocol.delivery.callbacks",
+    "InvalidCallbackField": "qstash_protocol.delivery.callbacks",
+    "WorkflowFailure": "qstash_protocol.delivery.callbacks",
+    "parse_callback": "qstash_protocol.delivery.callbacks",
+    "parse_failure_callback": "qstash_protocol.delivery.callbacks",
+    "DELIVERY_HEADERS": "qstash_protocol.delivery.request",
+    "TRANSPORT_HEADERS": "qstash_protocol.delivery.request",
+    "USER_AGENT": "qstash_protocol.delivery.request",
+    "Delivery": "qstash_protocol.delivery.request",
+    "InvalidDelivery": "qstash_protocol.delivery.request",
+    "decode_delivery": "qstash_protocol.delivery.request",
+    "delivery_headers": "qstash_protocol.delivery.request",
+    "DEFAULT_RETRIES": "qstash_protocol.delivery.retry",
+    "MAX_RETRY_AFTER": "qstash_protocol.delivery.retry",
+    "MAX_RETRY_AFTER_LENGTH": "qstash_protocol.delivery.retry",
+    "NON_RETRYABLE_HEADER": "qstash_protocol.delivery.retry",
+    "NON_RETRYABLE_STATUS": "qstash_protocol.delivery.retry",
+    "RETRY_AFTER_HEADERS": "qstash_protocol.delivery.retry",
+    "Attempt": "qstash_protocol.delivery.retry",
+    "DelaySource": "qstash_protocol.delivery.retry",
+    "FiredCallback": "qstash_protocol.delivery.retry",
+    "InvalidRetryAfter": "qstash_protocol.delivery.retry",
+    "ResponseHeaders": "qstash_protocol.delivery.retry",
+    "RetryAfterHeader": "qstash_protocol.delivery.retry",
+    "is_non_retryable": "qstash_protocol.delivery.retry",
+    "is_success": "qstash_protocol.delivery.retry",
+    "next_attempt": "qstash_protocol.delivery.retry",
+    "parse_retry_after": "qstash_protocol.delivery.retry",
+    "DEV_SIGNING_KEYS": "qstash_protocol.delivery.signature",
+    "ISSUER": "qstash_protocol.delivery.signature",
+    "MAX_SIGNATURE_LENGTH": "qstash_protocol.delivery.signature",
+    "REGIONS": "qstash_protocol.delivery.signature",
+    "SIGNATURE_LIFETIME": "qstash_protocol.delivery.signature",
+    "InvalidSignature": "qstash_protocol.delivery.signature",
+    "SignatureClaims": "qstash_protocol.delivery.signature",
+    "SigningKeys": "qstash_protocol.delivery.signature",
+    "body_hash": "qstash_protocol.delivery.signature",
+    "normalize_region": "qstash_protocol.delivery.signature",
+    "same_url": "qstash_protocol.delivery.signature",
+    "sign": "qstash_protocol.delivery.signature",
+    "signing_keys_for_region": "qstash_protocol.delivery.signature",
+    "verify_signature": "qstash_protocol.delivery.signature",
+    "MAX_BATCH_BODY_SIZE": "qstash_protocol.publish.batch",
+    "MAX_BATCH_ITEMS": "qstash_protocol.publish.batch",
+    "MAX_BATCH_NESTING": "qstash_protocol.publish.batch",
+    "InvalidBatch": "qstash_protocol.publish.batch",
+    "InvalidBatchBody": "qstash_protocol.publish.batch",
+    "decode_batch": "qstash_protocol.publish.batch",
+    "encode_batch": "qstash_protocol.publish.batch",
+    "BatchResponseItem": "qstash_protocol.publish.responses",
+    "ErrorResponse": "qstash_protocol.publish.responses",
+    "InvalidResponse": "qstash_protocol.publish.responses",
+    "PublishResponse": "qstash_protocol.publish.responses",
+    "ScheduleResponse": "qstash_protocol.publish.responses",
+    "format_batch_response": "qstash_protocol.publish.responses",
+    "format_error_response": "qstash_protocol.publish.responses",
+    "format_publish_response": "qstash_protocol.publish.responses",
+    "parse_batch_response": "qstash_protocol.publish.responses",
+    "parse_error_response": "qstash_protocol.publish.responses",
+    "parse_publish_response": "qstash_protocol.publish.responses",
+    "parse_schedule_response": "qstash_protocol.publish.responses",
+}
 
 __all__ = [
     "CONTENT_DEDUPLICATION_HEADER_PREFIX",
@@ -257,6 +335,7 @@ __all__ = [
     "MAX_RETRY_DELAY_DEPTH",
     "MAX_RETRY_DELAY_LENGTH",
     "MAX_RETRY_DELAY_TOKENS",
+    "MAX_SCHEDULE",
     "MAX_SCOPE_DEPTH",
     "MAX_SIGNATURE_LENGTH",
     "MAX_TIMESTAMP_MILLISECONDS",
@@ -409,9 +488,27 @@ def _present_errors_as_public() -> None:
     is defined, and pickles name the stable public path, not the layout of the sub-packages.
     """
     for name in __all__:
-        obj = globals()[name]
+        obj = globals().get(name)
         if isinstance(obj, type) and issubclass(obj, ProtocolError):
             obj.__module__ = __name__
 
 
 _present_errors_as_public()
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name of the delivery side, batches or responses on first use (PEP 562)."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    module = importlib.import_module(module_name)
+    for public, source in _LAZY.items():  # the module's names at once, errors presented
+        if source == module_name:
+            globals()[public] = getattr(module, public)
+    _present_errors_as_public()
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

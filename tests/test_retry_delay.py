@@ -362,6 +362,7 @@ def test_every_code_has_an_invalid_case_here_or_in_evaluation() -> None:
         "retry_delay.retried_out_of_range",
         "retry_delay.negative_retries",
         "retry_delay.invalid_backoff_factor",
+        "retry_delay.schedule_too_long",  # test_schedule_is_bounded in tests/test_bounds.py
     }
     assert seen | arguments == set(InvalidRetryDelay.CODES)
     assert not seen & arguments

@@ -138,6 +138,7 @@ def test_every_error_code_is_produced_by_some_vector() -> None:
     # Codes that can only come from a typed call (not from text) are exempt; each says why.
     exempt = {
         "duration.negative": "format_duration of a negative timedelta: no text produces it",
+        "retry_delay.schedule_too_long": "RetryDelay.schedule(n) of a large n (test_bounds.py)",
         "header.not_in_scope": "MessageOptions(extra=...) naming a header the library models",
         "callback.invalid": "the aggregate error itself; vectors name the codes inside it",
         "header.invalid_content_type": (

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
-from qstash_protocol.delivery.callbacks import (
-    CallbackPayload,
-    FailureCallbackPayload,
-    InvalidCallback,
-    parse_callback,
-    parse_failure_callback,
-)
+
+if TYPE_CHECKING:  # the delivery side is imported when the command runs, not at start-up
+    from qstash_protocol.delivery.callbacks import CallbackPayload
 
 __all__ = ["register", "run"]
 
@@ -42,6 +38,8 @@ def _shown_body(body: bytes) -> str:
 
 
 def _describe(payload: CallbackPayload) -> list[str]:
+    from qstash_protocol.delivery.callbacks import FailureCallbackPayload  # noqa: PLC0415 (on use: start-up)
+
     lines = [f"status: {payload.status}"]
     budget = "?" if payload.max_retries is None else payload.max_retries
     lines.append(f"retried: {payload.retried} of {budget}")
@@ -78,6 +76,8 @@ def _describe(payload: CallbackPayload) -> list[str]:
 
 
 def _document(payload: CallbackPayload) -> dict[str, Any]:
+    from qstash_protocol.delivery.callbacks import FailureCallbackPayload  # noqa: PLC0415 (on use: start-up)
+
     document: dict[str, Any] = {"callback": payload.to_dict()}
     document["body_text"] = _text(payload.body)
     document["source_body_text"] = _text(payload.source_body)
@@ -89,6 +89,12 @@ def _document(payload: CallbackPayload) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from qstash_protocol.delivery.callbacks import (  # noqa: PLC0415 (on use: start-up)
+        InvalidCallback,
+        parse_callback,
+        parse_failure_callback,
+    )
+
     try:
         if args.file == "-":
             stream = getattr(sys.stdin, "buffer", None)

@@ -10,12 +10,13 @@ from typing import Any, TextIO
 
 from qstash_protocol._cli import EXIT_OK, EXIT_USAGE, CliError, UsageError, print_json
 from qstash_protocol._cli.verify import read_body
-from qstash_protocol.delivery.signature import DEV_SIGNING_KEYS, sign
 
 __all__ = ["register", "run"]
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from qstash_protocol.delivery.signature import DEV_SIGNING_KEYS, sign  # noqa: PLC0415 (on use: start-up)
+
     try:
         key = DEV_SIGNING_KEYS.current if args.dev else args.key
         key = key or os.environ.get("QSTASH_CURRENT_SIGNING_KEY")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from qstash_protocol._cli import (
     EXIT_INVALID,
@@ -16,12 +16,9 @@ from qstash_protocol._cli import (
     UsageError,
     print_json,
 )
-from qstash_protocol.delivery.signature import (
-    DEV_SIGNING_KEYS,
-    InvalidSignature,
-    SigningKeys,
-    verify_signature,
-)
+
+if TYPE_CHECKING:  # the delivery side is imported when the command runs, not at start-up
+    from qstash_protocol.delivery.signature import SigningKeys
 
 __all__ = ["read_body", "register", "run"]
 
@@ -40,6 +37,8 @@ def read_body(path: str) -> bytes:
 
 
 def _keys(args: argparse.Namespace) -> SigningKeys:
+    from qstash_protocol.delivery.signature import DEV_SIGNING_KEYS, SigningKeys  # noqa: PLC0415 (on use: start-up)
+
     if args.dev:
         return DEV_SIGNING_KEYS
     current = args.key or os.environ.get("QSTASH_CURRENT_SIGNING_KEY")
@@ -54,6 +53,8 @@ def _keys(args: argparse.Namespace) -> SigningKeys:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from qstash_protocol.delivery.signature import InvalidSignature, verify_signature  # noqa: PLC0415 (on use: start-up)
+
     try:
         keys = _keys(args)
         body = read_body(args.body_file)

@@ -878,13 +878,15 @@ class _Reader:
 #: Header names seen, and their canonical form (a receiver sees the same few names all day).
 _canonical_names: dict[str, str] = {}
 _NAMES_CACHED: Final = 1024
+_LONGEST_CACHED: Final = 256
 
 
 def _canonical_name(name: str) -> str:
     canonical = canonical_header_name(validate_header_name(name))
-    if len(_canonical_names) >= _NAMES_CACHED:
-        _canonical_names.clear()
-    _canonical_names[name] = canonical
+    if len(name) <= _LONGEST_CACHED:  # so the cache holds at most 1024 x 256 characters
+        if len(_canonical_names) >= _NAMES_CACHED:
+            _canonical_names.clear()
+        _canonical_names[name] = canonical
     return canonical
 
 

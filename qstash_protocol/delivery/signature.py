@@ -354,9 +354,10 @@ def sign(
     prepared = _keys_cache.get(key)
     if prepared is None:
         prepared = _prepared(key, "given")
-        if len(_keys_cache) >= 64:
-            _keys_cache.clear()
-        _keys_cache[key] = prepared
+        if len(key) <= 256:  # real keys are about 30 characters; longer ones are not kept
+            if len(_keys_cache) >= 64:
+                _keys_cache.clear()
+            _keys_cache[key] = prepared
     if not isinstance(url, str):
         msg = f"url must be a str, got {type(url).__name__}"
         raise TypeError(msg)

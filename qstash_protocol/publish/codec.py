@@ -245,6 +245,14 @@ _SCOPE_WORDS: Final = {"callback": "Callback", "failure_callback": "Failure-Call
 
 #: How many distinct header names and values the decoder remembers (it starts afresh beyond).
 _CACHE_SIZE: Final = 4096
+#: Longer header names are classified every time, not remembered, so the name cache holds at
+#: most 4096 x 256 characters. Values need no such limit: only accepted values are remembered,
+#: and each setting's parser refuses long ones (the longest accepted, Redact-Fields, is 4 KiB).
+_MAX_CACHED_NAME: Final = 256
+#: The longest (name, value) pair encode_headers remembers as checked, in characters.
+_MAX_CACHED_PAIR: Final = 1024
+#: Booleans as written; anything else in a constructed model is a KeyError, so header.unencodable.
+_BOOLEAN_TEXT: Final = {True: "true", False: "false"}
 _names: dict[str, HeaderName | None] = {}
 _values: dict[tuple[str, str], Any] = {}
 # Values that differ from message to message and are cheap to check: caching them would only
@@ -521,9 +529,10 @@ def _raise_too_long(text: str, what: str, limit: int) -> None:
 
 def _classify(name: str) -> HeaderName | None:
     parsed = parse_header_name(name)
-    if len(_names) >= _CACHE_SIZE:
-        _names.clear()
-    _names[name] = parsed
+    if len(name) <= _MAX_CACHED_NAME:
+        if len(_names) >= _CACHE_SIZE:
+            _names.clear()
+        _names[name] = parsed
     return parsed
 
 
@@ -812,7 +821,9 @@ def _check_encoded(out: dict[str, str]) -> None:
                 raise error.with_header(name) from None
     if len(checked) >= 4 * _CACHE_SIZE:
         checked.clear()
-    checked.update(fresh)
+    # Only short pairs are remembered, so the set holds at most 16,384 x 1 KiB of text (values
+    # may be 1 MiB long: re-checking a long one costs little next to building it).
+    checked.update(item for item in fresh if len(item[0]) + len(item[1]) <= _MAX_CACHED_PAIR)
 
 
 _extra_names: dict[str, None] = {}
@@ -839,9 +850,10 @@ def _check_extra_name(name: str) -> None:
             value=name,
             span=(0, len(name)),
         )
-    if len(_extra_names) >= _CACHE_SIZE:
-        _extra_names.clear()
-    _extra_names[name] = None
+    if len(name) <= _MAX_CACHED_NAME:
+        if len(_extra_names) >= _CACHE_SIZE:
+            _extra_names.clear()
+        _extra_names[name] = None
 
 
 def _encode_scope(
@@ -882,17 +894,17 @@ def _encode_scope(
         flow = value.value
         out[prefix + "Flow-Control-Value"] = formatted.get(flow) or _format(flow, str)
     value = fields["labels"]
-    if value:
+    if value is not None and len(value):  # len: no truth value of a foreign object
         out[prefix + "Label"] = format_labels(value)
     value = fields["deduplication_id"]
     if value is not None:
         out[prefix + "Deduplication-Id"] = value
     value = fields["content_based_deduplication"]
     if value is not None:
-        out[prefix + "Content-Based-Deduplication"] = "true" if value else "false"
+        out[prefix + "Content-Based-Deduplication"] = _BOOLEAN_TEXT[value]
     value = fields["header_forward"]
     if value is not None:
-        out[prefix + "Header-Forward"] = "true" if value else "false"
+        out[prefix + "Header-Forward"] = _BOOLEAN_TEXT[value]
     value = fields["redact"]
     if value is not None:
         out[prefix + "Redact-Fields"] = formatted.get(value) or _format(value, str)

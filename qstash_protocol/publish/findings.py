@@ -238,6 +238,10 @@ def _stem(directive: str) -> str:
 
 #: The known directives by their stem.
 _STEMS: Final = {_stem(known): known for known in _KNOWN}
+#: Longer directives are a slip of none (and are not kept in the cache): difflib's ratio
+#: 2 * matches / (both lengths) stays under the 0.8 cutoff once a stem is over 1.5 times the
+#: longest known stem, and a stem is at least half its directive.
+_LONGEST_SLIP: Final = 3 * max(len(stem) for stem in _STEMS)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -260,7 +264,7 @@ def misspelled(name: str, directive: str) -> Finding | None:
     >>> misspelled("Upstash-Workflow-RunId", "workflow-runid") is None
     True
     """
-    known = _closest(directive)
+    known = _closest(directive) if len(directive) <= _LONGEST_SLIP else None
     if known is None:
         return None
     suggestion = name[: len(name) - len(directive)] + canonical_header_name(known)

@@ -405,14 +405,22 @@ class Headers(Mapping[str, str]):
         """Set the items from checked pairs, combining repeated names (any case) in order."""
         items: dict[str, str] = {}
         lower: dict[str, str] = {}
+        repeated: dict[str, list[str]] = {}
         for name, value in pairs:
             key = name.lower()
             existing = lower.get(key)
             if existing is None:
                 lower[key] = name
                 items[name] = value
-            else:
-                items[existing] = join_header_values(name, items[existing], value)
+            else:  # collected, and joined once below: joining pair by pair is quadratic
+                parts = repeated.get(existing)
+                if parts is None:
+                    parts = repeated[existing] = [items[existing]]
+                parts.append(value)
+        for name, parts in repeated.items():
+            # join_header_values over the whole list: empty values dropped, "; " for Cookie
+            separator = "; " if name.lower() == "cookie" else ", "
+            items[name] = separator.join([part for part in parts if part])
         self._items = items
         self._lower = lower
         self._hash = None

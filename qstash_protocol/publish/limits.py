@@ -90,7 +90,7 @@ class Limits(BaseModel):
     ['limits.retries']
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     max_delay: timedelta | None = None
     max_timeout: timedelta | None = None
@@ -108,28 +108,32 @@ class Limits(BaseModel):
 
 _WEEK: Final = timedelta(days=7)
 
+# The plans are built without validation (their numbers are written here, and
+# tests/test_bounds.py checks them against Limits(...)), so importing builds no pydantic schema.
+_plan = Limits.model_construct
+
 # Source of every number below: https://upstash.com/pricing/qstash, whose data is
 # https://github.com/upstash/upstash-web/blob/main/src/data/pricing/qstash.ts (read 2026-11-29);
 # flow-control period: https://upstash.com/docs/qstash/overall/changelog (April 2025).
-Limits.FREE = Limits(
+Limits.FREE = _plan(
     max_delay=timedelta(days=7),  # maxDelay "7 days"
     max_timeout=timedelta(minutes=15),  # maxHttpResponseDuration "15 minutes"
     max_flow_control_period=_WEEK,  # "up to 1 week" (changelog, April 2025)
     max_message_size=1 * _MB,  # maxMessageSize "1 MB"
 )
-Limits.PAY_AS_YOU_GO = Limits(
+Limits.PAY_AS_YOU_GO = _plan(
     max_delay=timedelta(days=365),  # maxDelay "1 year"
     max_timeout=timedelta(hours=2),  # maxHttpResponseDuration "2 hours"
     max_flow_control_period=_WEEK,
     max_message_size=10 * _MB,  # maxMessageSize "10 MB"
 )
-Limits.FIXED_1M = Limits(
+Limits.FIXED_1M = _plan(
     max_delay=None,  # maxDelay "Unlimited"
     max_timeout=timedelta(hours=6),  # maxHttpResponseDuration "6 hours"
     max_flow_control_period=_WEEK,
     max_message_size=50 * _MB,  # maxMessageSize "50 MB"
 )
-Limits.FIXED_10M = Limits(
+Limits.FIXED_10M = _plan(
     max_delay=None,  # maxDelay "Unlimited"
     max_timeout=timedelta(hours=12),  # maxHttpResponseDuration "12 hours"
     max_flow_control_period=_WEEK,

@@ -437,7 +437,9 @@ ContentType = Annotated[
 
 _EMPTY_HEADERS: Final = Headers()
 
-_MODEL_CONFIG: Final = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+_MODEL_CONFIG: Final = ConfigDict(
+    frozen=True, extra="forbid", validate_default=False, defer_build=True
+)
 
 
 class InvalidOptions(ProtocolError):
@@ -857,10 +859,9 @@ class MessageOptions(_Scope):
         super().__init__(**data)
 
 
-_Scope.model_rebuild()
-Callback.model_rebuild()
-OrphanScope.model_rebuild()
-MessageOptions.model_rebuild()
+# No model_rebuild() here: the models are built on first validation (defer_build), when their
+# forward references resolve, so importing the package builds no pydantic schema (about half of
+# its import time). Decoding never validates: it builds models with trusted_model.
 
 _M = TypeVar("_M", bound=BaseModel)
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}

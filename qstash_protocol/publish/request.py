@@ -256,12 +256,13 @@ class PublishRequest(_Model):
     '/v1/publish/my-topic'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["publish", "enqueue", "schedule"]
     destination: DestinationField
     queue: Annotated[str | None, PlainValidator(_queue)] = None
-    options: MessageOptions = MessageOptions()
+    # trusted_model: the default, without building the schema at import (start-up time)
+    options: MessageOptions = trusted_model(MessageOptions, {})
     api_version: Literal[1, 2] = 2
     body: str | None = None
     qstash_token: SecretStr | None = Field(default=None, repr=False)

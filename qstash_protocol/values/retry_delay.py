@@ -143,6 +143,7 @@ __all__ = [
     "MAX_RETRY_DELAY_DEPTH",
     "MAX_RETRY_DELAY_LENGTH",
     "MAX_RETRY_DELAY_TOKENS",
+    "MAX_SCHEDULE",
     "InvalidRetryDelay",
     "RetryDelay",
     "default_backoff",
@@ -190,6 +191,7 @@ class InvalidRetryDelay(ProtocolError):
         "retry_delay.retried_out_of_range": "retried (or n) is negative, or beyond MAX_RETRIED",
         "retry_delay.negative_retries": "schedule() was asked for a negative number of retries",
         "retry_delay.invalid_backoff_factor": "the backoff's k is not a positive finite number",
+        "retry_delay.schedule_too_long": "schedule() asked for more than MAX_SCHEDULE delays",
     }
 
 
@@ -212,7 +214,15 @@ MAX_RETRY_DELAY_DEPTH: Final = 32
 #: every integer, so ``retried`` converts to the server's float64 exactly.
 MAX_RETRIED: Final = 2**53
 
-#: How many parsed expressions :func:`parse_retry_delay` keeps (oldest dropped first).
+#: The most delays :meth:`RetryDelay.schedule` lists. ``Upstash-Retries`` may say up to 2**31 - 1,
+#: and no plan publishes a maximum; a list of that many delays would take minutes and gigabytes.
+#: For more retries than this, call :meth:`RetryDelay.delay` for the retry at hand.
+MAX_SCHEDULE: Final = 10_000
+
+#: How many parsed expressions :func:`parse_retry_delay` keeps (oldest dropped first), and how
+#: many rejected texts it remembers (with their error). Keys are at most
+#: MAX_RETRY_DELAY_LENGTH characters (longer texts are refused before any lookup), so each
+#: cache holds at most 1024 x 1 KiB of text, plus the compiled expressions.
 _CACHE_SIZE: Final = 1024
 
 #: ``k`` in the default backoff ``min(86400, e ** (k * n))``; see the module docstring.
@@ -815,8 +825,9 @@ class RetryDelay:
         ['0:00:01', '0:00:02', '0:00:03']
 
         Raises:
-            InvalidRetryDelay: as :meth:`delay`, for the first ``retried`` that fails, or
-                ``retry_delay.negative_retries`` when ``retries`` is negative.
+            InvalidRetryDelay: as :meth:`delay`, for the first ``retried`` that fails;
+                ``retry_delay.negative_retries`` when ``retries`` is negative, and
+                ``retry_delay.schedule_too_long`` when it is more than :data:`MAX_SCHEDULE`.
             TypeError: ``retries`` is not an int (``bool`` is refused).
 
         """
@@ -827,7 +838,17 @@ class RetryDelay:
             raise InvalidRetryDelay(
                 f"retries must be 0 or more, got {retries}", code="retry_delay.negative_retries"
             )
-        return [self.delay(retried) for retried in range(retries)]
+        if retries > MAX_SCHEDULE:
+            text = str(retries)
+            raise InvalidRetryDelay(
+                f"a schedule lists at most {MAX_SCHEDULE} delays, got {text}; call delay() "
+                "for the retry at hand instead",
+                code="retry_delay.schedule_too_long",
+                value=text,
+                span=(0, len(text)),
+            )
+        delay = self.delay
+        return [delay(retried) for retried in range(retries)]
 
     def __str__(self) -> str:
         return self._canonical
@@ -886,6 +907,7 @@ class RetryDelay:
 
 
 _CACHE: dict[str, RetryDelay] = {}
+_REJECTED: dict[str, tuple[str, str, tuple[int, int]]] = {}
 _CACHE_LOCK: Final = threading.Lock()
 
 
@@ -911,12 +933,11 @@ def parse_retry_delay(text: str) -> RetryDelay:
         TypeError: ``text`` is not a str.
 
     """
-    try:
+    # The length first: a huge text is refused without hashing it for the cache.
+    if text.__class__ is str and len(text) <= MAX_RETRY_DELAY_LENGTH:
         cached = _CACHE.get(text)
-    except TypeError:  # unhashable: not a str
-        cached = None
-    if cached is not None:
-        return cached
+        if cached is not None:
+            return cached
     return _parse_and_remember(text)
 
 
@@ -924,7 +945,20 @@ def _parse_and_remember(text: str) -> RetryDelay:
     if not isinstance(text, str):
         msg = f"a retry-delay expression must be a str, not {type(text).__name__}"
         raise TypeError(msg)
-    result = _build(text)
+    if len(text) <= MAX_RETRY_DELAY_LENGTH:
+        rejected = _REJECTED.get(text)
+        if rejected is not None:  # seen and refused: the same error, without parsing again
+            message, code, span = rejected
+            raise InvalidRetryDelay(message, code=code, value=text, span=span)
+    try:
+        result = _build(text)
+    except InvalidRetryDelay as error:
+        if error.code != "retry_delay.too_long":
+            with _CACHE_LOCK:
+                if len(_REJECTED) >= _CACHE_SIZE:
+                    del _REJECTED[next(iter(_REJECTED))]
+                _REJECTED[text] = (error.message, error.code, error.span or (0, len(text)))
+        raise
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             del _CACHE[next(iter(_CACHE))]
