@@ -41,8 +41,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 from urllib.parse import quote, quote_plus
 
 try:
@@ -560,6 +561,10 @@ def _recase(draw: st.DrawFn, name: str) -> str:
     return name
 
 
+#: The timeout settings of every scope (not forwarded or unknown headers ending in -Timeout).
+_TIMEOUT_SETTING: Final = re.compile(r"upstash-(?:callback-|failure-callback-)*timeout")
+
+
 @st.composite
 def _sdk_headers(draw: st.DrawFn, options: MessageOptions) -> dict[str, str]:
     headers: dict[str, str] = {}
@@ -572,7 +577,7 @@ def _sdk_headers(draw: st.DrawFn, options: MessageOptions) -> dict[str, str]:
             spelled = value.replace(", ", ",")  # the docs' and the server's spelling
         elif lower.endswith("redact-fields") and draw(st.booleans()):
             spelled = value.replace("header", "headers")  # the docs' spelling
-        elif lower.endswith("-timeout") and draw(st.booleans()):
+        elif _TIMEOUT_SETTING.fullmatch(lower) and draw(st.booleans()):
             seconds = parse_duration(value).total_seconds()
             if seconds == int(seconds):
                 spelled = str(int(seconds))  # the workflow SDK's bare seconds, "120"
