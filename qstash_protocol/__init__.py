@@ -34,7 +34,13 @@ from qstash_protocol.publish.headers import (
     validate_header_name,
     validate_header_value,
 )
-from qstash_protocol.publish.limits import LimitExceeded, Limits, check_limits
+from qstash_protocol.publish.limits import (
+    InvalidLimits,
+    LimitExceeded,
+    Limits,
+    LimitsInput,
+    check_limits,
+)
 from qstash_protocol.publish.options import (
     Callback,
     CallbackInput,
@@ -384,6 +390,7 @@ __all__ = [
     "InvalidHeaderForward",
     "InvalidHeaders",
     "InvalidLabel",
+    "InvalidLimits",
     "InvalidMethod",
     "InvalidName",
     "InvalidNotBefore",
@@ -398,6 +405,7 @@ __all__ = [
     "InvalidUrl",
     "LimitExceeded",
     "Limits",
+    "LimitsInput",
     "MessageOptions",
     "MessageOptionsInput",
     "OrphanScope",

@@ -6,15 +6,16 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from qstash_protocol import (
     DEDUPLICATION_WINDOWS,
     InvalidHeaders,
+    InvalidLimits,
     InvalidRequest,
     LimitExceeded,
     Limits,
     MessageOptions,
+    ProtocolError,
     PublishRequest,
     check_limits,
     decode_request,
@@ -329,7 +330,17 @@ def test_without_limits_nothing_changes(headers: dict[str, str]) -> None:
 
 
 def test_limits_are_user_definable_and_checked() -> None:
-    with pytest.raises(ValidationError):
+    # A bad value is the library's error, a bad argument or type a TypeError; never pydantic's.
+    with pytest.raises(InvalidLimits) as info:
         Limits(max_retries=-1)
-    with pytest.raises(ValidationError):
+    assert (info.value.code, info.value.value) == ("limits.invalid_value", "-1")
+    assert "Limits.max_retries" in info.value.message
+    with pytest.raises(InvalidLimits):
+        Limits(max_message_size=-5)
+    with pytest.raises(TypeError, match="max_dealy"):
         Limits(max_dealy=timedelta(1))  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="max_retries"):
+        Limits(max_retries="many")  # type: ignore[typeddict-item]
+    for bad in (lambda: Limits(max_retries=-1), lambda: Limits(max_delay="soon")):  # type: ignore[typeddict-item]
+        with pytest.raises((ProtocolError, TypeError)):
+            bad()

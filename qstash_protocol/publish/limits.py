@@ -46,15 +46,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
-from typing import ClassVar, Final
+from typing import ClassVar, Final, TypedDict, Unpack
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.options import Callback, MessageOptions
 from qstash_protocol.values.durations import format_duration
 
-__all__ = ["LimitExceeded", "Limits", "check_limits"]
+__all__ = ["InvalidLimits", "LimitExceeded", "Limits", "LimitsInput", "check_limits"]
 
 _MB: Final = 1024 * 1024
 
@@ -76,6 +76,36 @@ class LimitExceeded(ProtocolError):
         "limits.flow_control_period": "a flow-control period longer than the plan allows",
         "limits.body_size": "the message body is larger than the plan's maximum message size",
     }
+
+
+class InvalidLimits(ProtocolError):
+    """A :class:`Limits` given a value no limit can have (a negative number of retries, ...).
+
+    >>> Limits(max_retries=-1)
+    Traceback (most recent call last):
+      ...
+    qstash_protocol.InvalidLimits: Limits.max_retries: Input should be greater than or equal to 0
+      -1
+      ^^
+    """
+
+    CODES: ClassVar[Mapping[str, str]] = {
+        "limits.invalid_value": "a Limits field given a value no limit can have",
+    }
+
+
+class LimitsInput(TypedDict, total=False):
+    """What :class:`Limits` accepts (every field optional; ``None`` means unlimited)."""
+
+    max_delay: timedelta | None
+    max_timeout: timedelta | None
+    max_retries: int | None
+    max_flow_control_period: timedelta | None
+    max_message_size: int | None
+
+
+#: Pydantic error types that mean a wrong argument or Python type, not a bad value.
+_TYPE_ERRORS: Final = ("missing", "extra_forbidden")
 
 
 class Limits(BaseModel):
@@ -104,6 +134,25 @@ class Limits(BaseModel):
     FIXED_10M: ClassVar[Limits]
     #: The documented plans by short name (the names ``qstash-protocol check --limits`` takes).
     PLANS: ClassVar[Mapping[str, Limits]]
+
+    def __init__(self, **data: Unpack[LimitsInput]) -> None:
+        """Validate the fields; a bad value is :class:`InvalidLimits`, a bad argument TypeError."""
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            item = error.errors(include_url=False)[0]
+            where = "Limits." + ".".join(str(part) for part in item["loc"])
+            kind = str(item["type"])
+            if kind in _TYPE_ERRORS or kind.endswith(("_type", "_parsing")):
+                msg = f"{where}: {item['msg']}"
+                raise TypeError(msg) from None
+            shown = str(item.get("input"))
+            raise InvalidLimits(
+                f"{where}: {item['msg']}",
+                code="limits.invalid_value",
+                value=shown,
+                span=(0, len(shown)),
+            ) from None
 
 
 _WEEK: Final = timedelta(days=7)
