@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 __all__ = ["ProtocolError"]
 
@@ -58,6 +58,11 @@ class ProtocolError(ValueError):
 
     #: The codes this class (and its subclasses, each in its own ``CODES``) may raise.
     CODES: ClassVar[Mapping[str, str]] = {"protocol.example": "an example code used in docs"}
+
+    #: Attributes a subclass adds, each also a keyword argument of its ``__init__``. Copies
+    #: (:meth:`with_header`, :meth:`shifted`), equality, pickling, ``repr`` and :meth:`to_dict`
+    #: carry them, so a subclass declares them here instead of overriding each of those.
+    _extra_fields: ClassVar[tuple[str, ...]] = ()
 
     code: str
     message: str
@@ -89,7 +94,7 @@ class ProtocolError(ValueError):
         self.span = span
         self.header = header
 
-    def with_header(self, header: str | None) -> ProtocolError:
+    def with_header(self, header: str | None) -> Self:
         """Return a copy of this error that names the header the value came from.
 
         >>> from qstash_protocol import InvalidDuration
@@ -100,11 +105,9 @@ class ProtocolError(ValueError):
           1
           ^
         """
-        return type(self)(
-            self.message, code=self.code, value=self.value, span=self.span, header=header
-        )
+        return self._replace(header=header)
 
-    def shifted(self, offset: int, value: str) -> ProtocolError:
+    def shifted(self, offset: int, value: str) -> Self:
         """Return a copy whose span is moved by ``offset`` into the larger ``value``.
 
         Used when a parser reports on a part of a value (one item of a list) and the error
@@ -116,7 +119,15 @@ class ProtocolError(ValueError):
         (7, 8)
         """
         span = None if self.span is None else (self.span[0] + offset, self.span[1] + offset)
-        return type(self)(self.message, code=self.code, value=value, span=span, header=self.header)
+        return self._replace(value=value, span=span)
+
+    def _extras(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._extra_fields}
+
+    def _replace(self, **changes: Any) -> Self:
+        """A copy of this error with ``changes`` (``value``, ``span``, ``header`` or an extra)."""
+        fields = {"value": self.value, "span": self.span, "header": self.header}
+        return type(self)(self.message, code=self.code, **{**fields, **self._extras(), **changes})
 
     def __str__(self) -> str:
         head = f"{self.header}: {self.message}" if self.header else self.message
@@ -125,9 +136,10 @@ class ProtocolError(ValueError):
         return head + "\n" + _caret_block(self.value, self.span)
 
     def __repr__(self) -> str:
+        extras = "".join(f", {name}={value!r}" for name, value in self._extras().items())
         return (
             f"{type(self).__name__}({self.message!r}, code={self.code!r}, value={self.value!r}, "
-            f"span={self.span!r}, header={self.header!r})"
+            f"span={self.span!r}, header={self.header!r}{extras})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -139,10 +151,28 @@ class ProtocolError(ValueError):
         return hash((type(self), self._key()))
 
     def _key(self) -> tuple[Any, ...]:
-        return (self.code, self.message, self.value, self.span, self.header)
+        return (
+            self.code,
+            self.message,
+            self.value,
+            self.span,
+            self.header,
+            *self._extras().values(),
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.message, self.code, self.value, self.span, self.header))
+        return (
+            _rebuild,
+            (
+                type(self),
+                self.message,
+                self.code,
+                self.value,
+                self.span,
+                self.header,
+                self._extras(),
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the error as plain JSON-ready data (the form the CLI and vectors use).
@@ -157,6 +187,7 @@ class ProtocolError(ValueError):
             "header": self.header,
             "value": self.value,
             "span": None if self.span is None else list(self.span),
+            **self._extras(),
         }
 
 
@@ -167,8 +198,9 @@ def _rebuild(
     value: str | None,
     span: tuple[int, int] | None,
     header: str | None,
+    extras: Mapping[str, Any] | None = None,
 ) -> ProtocolError:
-    return cls(message, code=code, value=value, span=span, header=header)
+    return cls(message, code=code, value=value, span=span, header=header, **(extras or {}))
 
 
 def _shown(char: str) -> tuple[str, int]:

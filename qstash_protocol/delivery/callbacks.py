@@ -153,7 +153,17 @@ class InvalidCallbackField(ProtocolError):
     >>> print(err)
     /sourceHeader/X-Id/0: expected a string, got 5
       5
-    """
+
+    Copies keep the ``path``, and ``to_dict`` gives it:
+
+    >>> InvalidCallbackField("m", code="callback.wrong_type", path="/a").with_header("H").path
+    '/a'
+    >>> InvalidCallbackField("m", code="callback.wrong_type", value="a", span=(0, 1),
+    ...                      path="/a").shifted(2, "xxa").span
+    (2, 3)
+    >>> InvalidCallbackField("m", code="callback.missing_field", path="/status").to_dict()
+    {'code': 'callback.missing_field', 'message': 'm', 'header': None, 'value': None, 'span': None, 'path': '/status'}
+    """  # noqa: E501
 
     CODES: ClassVar[Mapping[str, str]] = {
         "callback.too_large": "the body is larger than the size bound (MAX_CALLBACK_SIZE)",
@@ -174,6 +184,7 @@ class InvalidCallbackField(ProtocolError):
     }
 
     path: str
+    _extra_fields: ClassVar[tuple[str, ...]] = ("path",)
 
     def __init__(
         self,
@@ -188,69 +199,9 @@ class InvalidCallbackField(ProtocolError):
         super().__init__(message, code=code, value=value, span=span, header=header)
         self.path = path
 
-    def with_header(self, header: str | None) -> InvalidCallbackField:
-        """A copy naming ``header`` (see :meth:`ProtocolError.with_header`), path kept.
-
-        >>> InvalidCallbackField("m", code="callback.wrong_type", path="/a").with_header("H").path
-        '/a'
-        """
-        return type(self)(
-            self.message,
-            code=self.code,
-            value=self.value,
-            span=self.span,
-            header=header,
-            path=self.path,
-        )
-
-    def shifted(self, offset: int, value: str) -> InvalidCallbackField:
-        """A copy whose span is moved by ``offset`` into ``value``, path kept.
-
-        >>> InvalidCallbackField("m", code="callback.wrong_type", value="a", span=(0, 1),
-        ...                      path="/a").shifted(2, "xxa").span
-        (2, 3)
-        """
-        span = None if self.span is None else (self.span[0] + offset, self.span[1] + offset)
-        return type(self)(
-            self.message, code=self.code, value=value, span=span, header=self.header, path=self.path
-        )
-
     def __str__(self) -> str:
         text = super().__str__()
         return f"{self.path or '(body)'}: {text}"
-
-    def __repr__(self) -> str:
-        return f"{super().__repr__()[:-1]}, path={self.path!r})"
-
-    def _key(self) -> tuple[Any, ...]:
-        return (*super()._key(), self.path)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild_field,
-            (self.message, self.code, self.value, self.span, self.header, self.path),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The problem as JSON-ready data, with its ``path``.
-
-        >>> InvalidCallbackField("m", code="callback.missing_field", path="/status").to_dict()
-        {'code': 'callback.missing_field', 'message': 'm', 'header': None, 'value': None, 'span': None, 'path': '/status'}
-        """  # noqa: E501
-        return {**super().to_dict(), "path": self.path}
-
-
-def _rebuild_field(
-    message: str,
-    code: str,
-    value: str | None,
-    span: tuple[int, int] | None,
-    header: str | None,
-    path: str,
-) -> InvalidCallbackField:
-    return InvalidCallbackField(
-        message, code=code, value=value, span=span, header=header, path=path
-    )
 
 
 class InvalidCallback(ProtocolError):

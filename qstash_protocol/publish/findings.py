@@ -61,7 +61,7 @@ import difflib
 import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, ClassVar, Final, Literal
 
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.headers import SETTINGS, canonical_header_name
@@ -92,6 +92,16 @@ class Finding(ProtocolError):
     Upstash-Delay: Upstash-Delay is ignored: Upstash-Not-Before wins
       10s
       ^^^
+
+    Copies keep the ``severity``:
+
+    >>> Finding("m", code="header.duplicate").with_header("Upstash-Retries").header
+    'Upstash-Retries'
+    >>> Finding("m", code="header.duplicate", value="1", span=(0, 1)).shifted(2, "a=1").span
+    (2, 3)
+    >>> from qstash_protocol import InvalidDuration
+    >>> Finding.from_error(InvalidDuration("m", code="duration.empty")).with_header("X").severity
+    'error'
     """
 
     CODES: ClassVar[Mapping[str, str]] = {
@@ -112,6 +122,7 @@ class Finding(ProtocolError):
     }
 
     severity: Severity
+    _extra_fields: ClassVar[tuple[str, ...]] = ("severity",)
 
     def __init__(
         self,
@@ -154,68 +165,6 @@ class Finding(ProtocolError):
             header=error.header,
             severity="error",
         )
-
-    def with_header(self, header: str | None) -> Finding:
-        """Return a copy that names the header the value came from (see ``ProtocolError``).
-
-        >>> Finding("m", code="header.duplicate").with_header("Upstash-Retries").header
-        'Upstash-Retries'
-        """
-        return type(self)(
-            self.message,
-            code=self.code,
-            value=self.value,
-            span=self.span,
-            header=header,
-            severity=self.severity,
-        )
-
-    def shifted(self, offset: int, value: str) -> Finding:
-        """Return a copy whose span is moved by ``offset`` into ``value`` (see ``ProtocolError``).
-
-        >>> Finding("m", code="header.duplicate", value="1", span=(0, 1)).shifted(2, "a=1").span
-        (2, 3)
-        """
-        span = None if self.span is None else (self.span[0] + offset, self.span[1] + offset)
-        return type(self)(
-            self.message,
-            code=self.code,
-            value=value,
-            span=span,
-            header=self.header,
-            severity=self.severity,
-        )
-
-    def __repr__(self) -> str:
-        return f"{super().__repr__()[:-1]}, severity={self.severity!r})"
-
-    def _key(self) -> tuple[Any, ...]:
-        return (*super()._key(), self.severity)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild_finding,
-            (self.message, self.code, self.value, self.span, self.header, self.severity),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The finding as JSON-ready data: the error fields and ``severity``.
-
-        >>> Finding("m", code="header.duplicate").to_dict()["severity"]
-        'warning'
-        """
-        return {**super().to_dict(), "severity": self.severity}
-
-
-def _rebuild_finding(
-    message: str,
-    code: str,
-    value: str | None,
-    span: tuple[int, int] | None,
-    header: str | None,
-    severity: Severity,
-) -> Finding:
-    return Finding(message, code=code, value=value, span=span, header=header, severity=severity)
 
 
 #: The directives a misspelled unknown header is compared with (the settings, forwarding, and the
