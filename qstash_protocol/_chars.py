@@ -135,4 +135,4 @@ def canonical_header_name(name: str) -> str:
     """
     if not TOKEN.fullmatch(name):
         return name
-    return "-".join(part.capitalize() for part in name.split("-"))
+    return "-".join(map(str.capitalize, name.split("-")))

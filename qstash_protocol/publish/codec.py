@@ -99,7 +99,7 @@ from itertools import islice
 from typing import Any, ClassVar, Final, Literal
 
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.findings import Finding, misspelled
+from qstash_protocol.publish.findings import Finding, closest_directive, misspelled
 from qstash_protocol.publish.headers import (
     FORBIDDEN_IN_VALUE,
     MAX_ERRORS,
@@ -112,6 +112,7 @@ from qstash_protocol.publish.headers import (
     Headers,
     InvalidHeader,
     canonical_header_name,
+    has_forbidden_character,
     header_text,
     parse_header_name,
     validate_content_type,
@@ -254,6 +255,15 @@ _MAX_CACHED_PAIR: Final = 1024
 #: Booleans as written; anything else in a constructed model is a KeyError, so header.unencodable.
 _BOOLEAN_TEXT: Final = {True: "true", False: "false"}
 _names: dict[str, HeaderName | None] = {}
+#: Unknown directives: their unscoped header name, and whether they may be a slip (a cache;
+#: the vocabulary's own are in _VOCABULARY_UNKNOWNS).
+_unknown_cache: dict[str, tuple[str, bool | None]] = {}
+#: Content types found valid (a cache).
+_content_type_cache: dict[str, None] = {}
+#: How many unknown ``Upstash-`` names of one request are compared with the known directives
+#: (difflib, tens of microseconds each) for ``header.misspelled``; the rest are kept unchecked.
+MAX_SLIP_CHECKS: Final = 32
+_MISSING: Final[Any] = object()
 _values: dict[tuple[str, str], Any] = {}
 # Values that differ from message to message and are cheap to check: caching them would only
 # push the settings that repeat (and cost more to parse) out of the cache.
@@ -371,11 +381,16 @@ def decode_fields(
     errors: list[tuple[int, ProtocolError]] = []
     warnings: list[tuple[int, Finding]] = []
     root = _Scope()
+    root_settings = root.settings
     content_type: tuple[int, str, str] | None = None
     pairs = _pairs(headers)
     size = _known_size(pairs)
     if size is not None and size > MAX_HEADERS:
         return None, [(0, _too_many(size))], []
+    names = _names
+    vocabulary = _VOCABULARY or _vocabulary()
+    slip_checks = 0
+    # This loop is the decoder's hot path: each header costs a few dictionary lookups.
     for index, pair in enumerate(pairs):
         try:
             raw_name, raw_value = pair
@@ -385,16 +400,20 @@ def decode_fields(
         if index >= MAX_HEADERS:
             return None, [(index, _too_many(None))], []
         name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
-        try:
-            parsed = _names[name]
-        except KeyError:
-            try:
-                if len(name) > MAX_HEADER_NAME_LENGTH:
-                    _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
-                parsed = _classify(name)
-            except ProtocolError as error:
-                errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
-                continue
+        parsed = names.get(name, _MISSING)
+        if parsed is _MISSING:
+            # An ASCII name whose lower case is in the vocabulary is a valid token: no checks.
+            parsed = vocabulary.get(name.lower(), _MISSING) if name.isascii() else _MISSING
+            if parsed is not _MISSING:
+                _remember(names, name, parsed)
+            else:
+                try:
+                    if len(name) > MAX_HEADER_NAME_LENGTH:
+                        _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
+                    parsed = _classify(name)
+                except ProtocolError as error:
+                    errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
+                    continue
         value = raw_value if raw_value.__class__ is str else header_text(raw_value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
@@ -404,9 +423,13 @@ def decode_fields(
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
             continue
-        # validate_header_value, inline: this loop is the decoder's hot path.
+        # validate_header_value, inline
         value = value.strip(" \t")
-        if FORBIDDEN_IN_VALUE.search(value) is not None:
+        if (
+            FORBIDDEN_IN_VALUE.search(value) is not None
+            if len(value) < 4096
+            else has_forbidden_character(value)
+        ):
             try:
                 validate_header_value(value)
             except ProtocolError as error:
@@ -419,16 +442,16 @@ def decode_fields(
                 content_type = (index, name, value)
             continue
         scopes, kind, directive, forward_name = parsed
-        scope = root
-        for step in scopes:
-            scope = scope.child(step)
         if kind == "setting":
-            previous = scope.settings.get(directive)
+            settings = root_settings if not scopes else _walk(root, scopes).settings
+            previous = settings.get(directive)
             if previous is not None:
                 warnings.append((index, _duplicate(name, value, previous[1])))
             else:
-                scope.settings[directive] = (index, name, value)
-        elif kind == "forward":
+                settings[directive] = (index, name, value)
+            continue
+        scope = root if not scopes else _walk(root, scopes)
+        if kind == "forward":
             assert forward_name is not None
             scope.forward.append((index, name, value, forward_name))
         elif kind == "url":
@@ -437,7 +460,22 @@ def decode_fields(
             else:
                 scope.url = (index, name, value)
         else:
-            slip = misspelled(name, directive)
+            unknown_info = (
+                _unknown_cache.get(directive)
+                or _VOCABULARY_UNKNOWNS.get(directive)
+                or _unknown_directive(directive)
+            )
+            unscoped, may_slip = unknown_info
+            slip = None
+            # Bounded: only the first MAX_SLIP_CHECKS unknown headers of a request are compared
+            # with the known directives (difflib), so a flood of new names costs little.
+            slip_checks += 1
+            if slip_checks <= MAX_SLIP_CHECKS:
+                if may_slip is None:  # not compared yet
+                    may_slip = closest_directive(directive) is not None
+                    _remember(_unknown_cache, directive, (unscoped, may_slip))
+                if may_slip:
+                    slip = misspelled(name, directive)
             if unknown == "error":
                 errors.append(
                     (
@@ -455,25 +493,134 @@ def decode_fields(
                 continue
             if slip is not None:
                 warnings.append((index, slip))
-            unscoped = "Upstash-" + canonical_header_name(directive)
             scope.extra.append((index, name, value, unscoped))
 
     fields = _build(root, errors, warnings)
     if content_type is not None:
         index, name, value = content_type
         fields["content_type"] = value
-        try:
-            validate_content_type(value)
-        except InvalidHeader as error:
-            finding = Finding(
-                f"{error.message}: QStash forwards it as it is",
-                code="header.invalid_content_type",
-                value=value,
-                span=error.span,
-                header=name,
-            )
-            warnings.append((index, finding))
+        if value not in _content_type_cache:
+            try:
+                validate_content_type(value)
+            except InvalidHeader as error:
+                finding = Finding(
+                    f"{error.message}: QStash forwards it as it is",
+                    code="header.invalid_content_type",
+                    value=value,
+                    span=error.span,
+                    header=name,
+                )
+                warnings.append((index, finding))
+            else:
+                _remember(_content_type_cache, value, None)
     return (None if errors else fields), errors, warnings
+
+
+def _walk(root: _Scope, scopes: tuple[str, ...]) -> _Scope:
+    """The (nested) callback scope ``scopes`` of ``root``, created on the way."""
+    scope = root
+    for step in scopes:
+        scope = scope.child(step)
+    return scope
+
+
+def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+    """Remember ``key`` (if short) in ``cache``, which starts afresh when full."""
+    if len(key) <= _MAX_CACHED_NAME:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = value
+
+
+def _unknown_directive(directive: str) -> tuple[str, bool | None]:
+    """An unknown directive's unscoped header name, remembered.
+
+    Whether it may be a slip is left for the caller (``None``: not known yet).
+    """
+    info = ("Upstash-" + canonical_header_name(directive), None)
+    _remember(_unknown_cache, directive, info)
+    return info
+
+
+_VOCABULARY: dict[str, HeaderName | None] = {}
+_VOCABULARY_UNKNOWNS: dict[str, tuple[str, bool | None]] = {}
+
+
+def _vocabulary() -> dict[str, HeaderName | None]:
+    """The meaning of every name in :data:`_SDK_NAMES` and of every setting in each scope.
+
+    Keyed by lower case, read with :func:`parse_header_name` once per process: the decoder's
+    table of common names (as Go's ``textproto`` has one), so that a fresh process or a stream
+    of new values classifies the common names without the grammar.
+    """
+    if not _VOCABULARY:
+        names = [*_SDK_NAMES]
+        for prefix in ("Upstash-", "Upstash-Callback-", "Upstash-Failure-Callback-"):
+            names += [prefix + directive for directive in SETTINGS]
+            names += [prefix + "Callback", prefix + "Failure-Callback"]
+        table = {name.lower(): parse_header_name(name) for name in names}
+        for parsed in table.values():
+            if parsed is not None and parsed.kind == "unknown":
+                directive = parsed.directive
+                unscoped = "Upstash-" + canonical_header_name(directive)
+                slip = closest_directive(directive) is not None
+                _VOCABULARY_UNKNOWNS[directive] = (unscoped, slip)
+        _VOCABULARY.update(table)
+    return _VOCABULARY
+
+
+#: Names that the official SDKs send besides the settings (https://github.com/upstash/qstash-js,
+#: https://github.com/upstash/workflow-js/blob/main/src/constants.ts, and the workflow SDKs'
+#: forwarded step headers), and common HTTP headers that are not the message's.
+_SDK_NAMES: Final = (
+    *(
+        scope + name
+        for scope in ("Upstash-", "Upstash-Callback-", "Upstash-Failure-Callback-")
+        for name in (
+            "Workflow-RunId",
+            "Workflow-Init",
+            "Workflow-Url",
+            "Workflow-CallType",
+            "Workflow-Sdk-Version",
+            "Workflow-Invoke",
+            "Feature-Set",
+            "Telemetry-Sdk",
+            "Telemetry-Framework",
+            "Telemetry-Runtime",
+            "Forward-Content-Type",
+            "Forward-Authorization",
+            "Forward-Upstash-Workflow-Sdk-Version",
+            "Forward-Upstash-Workflow-Callback",
+            "Forward-Upstash-Workflow-Concurrent",
+            "Forward-Upstash-Workflow-ContentType",
+            "Forward-Upstash-Workflow-StepId",
+            "Forward-Upstash-Workflow-StepName",
+            "Forward-Upstash-Workflow-StepType",
+            "Forward-Upstash-Workflow-Is-Failure",
+            "Forward-Upstash-Workflow-Failure-Callback",
+            "Forward-Upstash-Workflow-Invoke-Count",
+        )
+    ),
+    "Content-Type",
+    "Authorization",
+    "Host",
+    "User-Agent",
+    "Accept",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Connection",
+    "Content-Length",
+    "Transfer-Encoding",
+    "Cache-Control",
+    "Cookie",
+    "Origin",
+    "Referer",
+    "Traceparent",
+    "Tracestate",
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "X-Real-Ip",
+)
 
 
 def _pairs(
@@ -547,11 +694,13 @@ def _duplicate(name: str, value: str, first_name: str) -> Finding:
 
 
 def _parse_value(directive: str, value: str) -> Any:
+    parsed = _values.get((directive, value))
+    return _parse_new(directive, value) if parsed is None else parsed
+
+
+def _parse_new(directive: str, value: str) -> Any:
+    """Parse a value not in the cache (and remember it, unless it is one of _UNCACHED)."""
     key = (directive, value)
-    try:
-        return _values[key]
-    except KeyError:
-        pass
     parsed = parse_callback_url(value) if directive == _URL else _PARSERS[directive](value)
     if directive not in _UNCACHED:
         if len(_values) >= _CACHE_SIZE:
@@ -572,23 +721,100 @@ def _build(
     """
     fields: dict[str, Any] = {}
     settings = scope.settings
-    cache = _values
-    for directive, (index, name, value) in settings.items():
-        parsed = cache.get((directive, value))  # _parse_value's cache, looked up inline
-        if parsed is None:
+    if settings:
+        cache = _values
+        for directive, (index, name, value) in settings.items():
+            parsed = cache.get((directive, value))  # _parse_value's cache, looked up inline
+            if parsed is None:
+                try:
+                    parsed = _parse_new(directive, value)
+                except ProtocolError as error:
+                    errors.append((index, error.with_header(name)))
+                    continue
+            fields[SETTINGS[directive]] = parsed
+        _check_settings(settings, fields, errors, warnings)
+    if scope.forward:
+        fields["forward"] = Headers._trusted([(name, value) for _, _, value, name in scope.forward])
+    if scope.extra:
+        fields["extra"] = Headers._trusted([(name, value) for _, _, value, name in scope.extra])
+    for child_name, child in scope.children.items():
+        if child.url is not None and not (
+            child.settings or child.forward or child.extra or child.children
+        ):  # the common case: a callback URL alone
+            index, name, value = child.url
             try:
-                parsed = _parse_value(directive, value)
+                fields[child_name] = _url_only_callback(value)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
+            continue
+        url_header = prefix + _SCOPE_WORDS[child_name]
+        child_fields = _build(child, errors, warnings, url_header + "-")
+        if child.url is None:
+            first = child.first_header()
+            if first is None:
                 continue
-        fields[SETTINGS[directive]] = parsed
+            index, name, value = first
+            warnings.append(
+                (
+                    index,
+                    Finding(
+                        f"this header configures a callback, but there is no {url_header} "
+                        "header with its URL: the service ignores it",
+                        code="header.callback_without_url",
+                        value=value,
+                        span=(0, len(value)),
+                        header=name,
+                    ),
+                )
+            )
+            if not errors:  # otherwise decode_headers raises, and a model is not needed
+                fields["orphan_" + child_name] = trusted_model(OrphanScope, child_fields)
+            continue
+        index, name, value = child.url
+        try:
+            child_fields["url"] = _parse_value(_URL, value)
+        except ProtocolError as error:
+            errors.append((index, error.with_header(name)))
+            continue
+        if not errors:  # otherwise decode_headers raises, and a model is not needed
+            fields[child_name] = trusted_model(Callback, child_fields)
+    return fields
+
+
+_callback_cache: dict[str, Callback] = {}
+_flow_control_cache: dict[tuple[str, Any], FlowControl] = {}
+
+
+def _url_only_callback(value: str) -> Callback:
+    """The :class:`Callback` of a URL alone (frozen, so one instance serves every request)."""
+    found = _callback_cache.get(value)
+    if found is None:
+        found = trusted_model(Callback, {"url": _parse_value(_URL, value)})
+        _remember(_callback_cache, value, found)
+    return found
+
+
+def _check_settings(
+    settings: dict[str, tuple[int, str, str]],
+    fields: dict[str, Any],
+    errors: list[tuple[int, ProtocolError]],
+    warnings: list[tuple[int, Finding]],
+) -> None:
+    """The rules between one scope's settings (flow control pairs, labels, delay, dedup)."""
     has_key = "flow-control-key" in settings
     has_value = "flow-control-value" in settings
     if has_key and has_value:
         key = fields.pop("flow_control_key", None)
         flow_value = fields.pop("flow_control_value", None)
         if key is not None and flow_value is not None:
-            fields["flow_control"] = trusted_model(FlowControl, {"key": key, "value": flow_value})
+            pair = (key, flow_value)
+            flow_control = _flow_control_cache.get(pair)
+            if flow_control is None:  # frozen, so one instance serves every request
+                flow_control = trusted_model(FlowControl, {"key": key, "value": flow_value})
+                if len(_flow_control_cache) >= _CACHE_SIZE:
+                    _flow_control_cache.clear()
+                _flow_control_cache[pair] = flow_control
+            fields["flow_control"] = flow_control
     elif has_key or has_value:
         present, suffix, partner = (
             ("flow-control-key", 3, "Value") if has_key else ("flow-control-value", 5, "Key")
@@ -654,43 +880,6 @@ def _build(
                 ),
             )
         )
-    if scope.forward:
-        fields["forward"] = Headers._trusted([(name, value) for _, _, value, name in scope.forward])
-    if scope.extra:
-        fields["extra"] = Headers._trusted([(name, value) for _, _, value, name in scope.extra])
-    for child_name, child in scope.children.items():
-        url_header = prefix + _SCOPE_WORDS[child_name]
-        child_fields = _build(child, errors, warnings, url_header + "-")
-        if child.url is None:
-            first = child.first_header()
-            if first is None:
-                continue
-            index, name, value = first
-            warnings.append(
-                (
-                    index,
-                    Finding(
-                        f"this header configures a callback, but there is no {url_header} "
-                        "header with its URL: the service ignores it",
-                        code="header.callback_without_url",
-                        value=value,
-                        span=(0, len(value)),
-                        header=name,
-                    ),
-                )
-            )
-            if not errors:  # otherwise decode_headers raises, and a model is not needed
-                fields["orphan_" + child_name] = trusted_model(OrphanScope, child_fields)
-            continue
-        index, name, value = child.url
-        try:
-            child_fields["url"] = _parse_value(_URL, value)
-        except ProtocolError as error:
-            errors.append((index, error.with_header(name)))
-            continue
-        if not errors:  # otherwise decode_headers raises, and a model is not needed
-            fields[child_name] = trusted_model(Callback, child_fields)
-    return fields
 
 
 _formatted: dict[Any, str] = {}
@@ -755,10 +944,6 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
     return out
 
 
-#: Names the encoder has checked, and their meaning (the decoder's cache, shared).
-_MISSING: Final = object()
-
-
 #: (name, value) pairs encode_headers has checked and found readable by the decoder.
 _checked_pairs: set[tuple[str, str]] = set()
 
@@ -780,7 +965,7 @@ def _check_encoded(out: dict[str, str]) -> None:
         joined: str | None = "".join([value for _, value in fresh])
     except TypeError:  # a value that is not text: found below
         joined = None
-    if joined is None or FORBIDDEN_IN_VALUE.search(joined):
+    if joined is None or has_forbidden_character(joined):
         for name, value in fresh:
             if value.__class__ is not str:
                 raise InvalidHeader(

@@ -203,6 +203,15 @@ def _closest(directive: str) -> str | None:
     return _STEMS[close[0]] if close else None
 
 
+def closest_directive(directive: str) -> str | None:
+    """The known directive (lower case) that ``directive`` is one slip from, or ``None``.
+
+    >>> closest_directive("labels"), closest_directive("workflow-runid")
+    ('label', None)
+    """
+    return _closest(directive) if len(directive) <= _LONGEST_SLIP else None
+
+
 def misspelled(name: str, directive: str) -> Finding | None:
     """A ``header.misspelled`` warning if ``directive`` is one slip from a known directive.
 
@@ -213,7 +222,7 @@ def misspelled(name: str, directive: str) -> Finding | None:
     >>> misspelled("Upstash-Workflow-RunId", "workflow-runid") is None
     True
     """
-    known = _closest(directive) if len(directive) <= _LONGEST_SLIP else None
+    known = closest_directive(directive)
     if known is None:
         return None
     suggestion = name[: len(name) - len(directive)] + canonical_header_name(known)

@@ -871,6 +871,7 @@ _FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"]
 _EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"]
 _PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"]
 _new_object: Final = object.__new__
+_DICT: Final = BaseModel.__dict__["__dict__"]
 
 
 def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
@@ -887,13 +888,16 @@ def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
     """
     defaults = _DEFAULTS.get(cls)
     if defaults is None:
+        # Every field in the class's order (a required one given None until ``fields`` sets
+        # it), so that the values are in the order validation gives them: repr and dumps agree.
         defaults = _DEFAULTS[cls] = {
-            name: info.default for name, info in cls.model_fields.items() if not info.is_required()
+            name: None if info.is_required() else info.default
+            for name, info in cls.model_fields.items()
         }
     model = _new_object(cls)
-    values = model.__dict__
-    values.update(defaults)
+    values = defaults.copy()
     values.update(fields)
+    _DICT.__set__(model, values)
     _FIELDS_SET.__set__(model, set(fields))
     _EXTRA.__set__(model, None)
     _PRIVATE.__set__(model, None)

@@ -102,6 +102,7 @@ Facts
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from itertools import islice
@@ -356,6 +357,36 @@ class _Query(NamedTuple):
     errors: list[ProtocolError]
 
 
+def _spelled(word: str) -> str:
+    """A pattern of the raw query text that ``unquote_plus`` and ``ascii_lower`` turn into ``word``.
+
+    Each character as itself (any case) or percent-encoded (either case of a letter).
+    """
+    parts = []
+    for char in word:
+        spellings = {re.escape(char), f"%{ord(char):02x}", f"%{ord(char.upper()):02x}"}
+        parts.append("(?:" + "|".join(sorted(spellings)) + ")")
+    return "".join(parts)
+
+
+#: Where a parameter that may be QStash's starts in a query: its name decodes to ``upstash-...``
+#: or is ``qstash_token``. Every other parameter is kept as it is, without being decoded, so a
+#: long query costs one regular-expression scan.
+_QSTASH_PARAMETER: Final = re.compile(
+    rf"(?:^|(?<=&))(?:{_spelled(QUERY_OPTION_PREFIX)}"
+    rf"|{_spelled(QSTASH_TOKEN_PARAMETER)}(?=[=&]|\Z))",
+    re.IGNORECASE,
+)
+
+
+def _might_be_qstash(lowered: str) -> bool:
+    """Whether a query without ``%`` (in lower case) may hold a QStash parameter.
+
+    Substring searches run at memory speed, so a long query without one costs little.
+    """
+    return QUERY_OPTION_PREFIX in lowered or QSTASH_TOKEN_PARAMETER in lowered
+
+
 def _split_query(path: str, start: int) -> _Query:
     """Separate QStash's query parameters from the destination (text from ``start``)."""
     mark = path.find("?", start)
@@ -364,27 +395,46 @@ def _split_query(path: str, start: int) -> _Query:
     if mark < 0:
         text = unquote(rest) if encoded else rest
         return _Query(path, text, not encoded, [], None, [])
+    query_start = mark + 1
+    query = path[query_start:]
+    hits: list[int] = []
+    if "%" in query or _might_be_qstash(query.lower()):
+        hits = [query_start + found.start() for found in _QSTASH_PARAMETER.finditer(query)]
+    if not hits:  # no QStash parameter: the query is the destination's, as it is
+        if encoded:
+            return _Query(path, unquote(path[start:mark]), False, [], None, [])
+        return _Query(path, rest, True, [], None, [])
     shown_parts: list[str] = []
     kept: list[str] = []
     params: list[_Param] = []
     token: str | None = None
     errors: list[ProtocolError] = []
-    taken = False
-    offset = mark + 1
+    offset = query_start  # where the next part starts in the shown path
     token_spans: list[tuple[int, int]] = []
-    for raw in path[mark + 1 :].split("&"):
+    position = query_start  # where the next part starts in the path
+    end_of_path = len(path)
+    for hit in [*hits, end_of_path + 1]:  # the last: the end of the query
+        if hit > position:  # the destination's own parameters before this one, as they are
+            chunk = path[position : hit - 1]
+            if not encoded:
+                kept.append(chunk)
+            shown_parts.append(chunk)
+            offset += len(chunk) + 1
+        if hit > end_of_path:
+            break
+        amp = path.find("&", hit)
+        position = end_of_path + 1 if amp < 0 else amp + 1
+        raw = path[hit : position - 1]
         raw_name, equals, raw_value = raw.partition("=")
         name = unquote_plus(raw_name)
         lower = ascii_lower(name)
         shown_raw = raw
         if lower == QSTASH_TOKEN_PARAMETER:
-            taken = True
             shown_raw = raw_name + equals + (_MASK if equals else "")
             token_spans.append((offset, offset + len(shown_raw)))
             if token is None:
                 token = unquote_plus(raw_value)
-        elif lower.startswith(QUERY_OPTION_PREFIX):
-            taken = True
+        else:  # the pattern found it: its name starts with upstash-
             value_start = offset + len(raw_name) + len(equals)
             value = unquote_plus(raw_value)
             params.append(
@@ -397,11 +447,9 @@ def _split_query(path: str, start: int) -> _Query:
                     value == raw_value,
                 )
             )
-        elif not encoded:
-            kept.append(raw)
         shown_parts.append(shown_raw)
         offset += len(shown_raw) + 1
-    shown = path[: mark + 1] + "&".join(shown_parts)
+    shown = path[:query_start] + "&".join(shown_parts)
     errors.extend(
         InvalidRequest(
             f"{QSTASH_TOKEN_PARAMETER} may appear once in the query",
@@ -414,8 +462,6 @@ def _split_query(path: str, start: int) -> _Query:
     )
     if encoded:
         return _Query(shown, unquote(path[start:mark]), False, params, token, errors)
-    if not taken:
-        return _Query(shown, rest, True, params, token, errors)
     text = path[start:mark] + ("?" + "&".join(kept) if kept else "")
     exact = shown[start : start + len(text)] == text
     return _Query(shown, text, exact, params, token, errors)
@@ -794,12 +840,16 @@ def _request(
     if located or fields is None:
         return None, located, warnings
     assert destination is not None
-    request = PublishRequest(
-        kind=kind,
-        destination=destination,
-        queue=queue,
-        options=trusted_model(MessageOptions, fields),
-        api_version=api_version,
-        qstash_token=None if query.token is None else SecretStr(query.token),
+    # Every part was checked above (and kind, queue and api_version agree by construction).
+    request = trusted_model(
+        PublishRequest,
+        {
+            "kind": kind,
+            "destination": destination,
+            "queue": queue,
+            "options": trusted_model(MessageOptions, fields),
+            "api_version": api_version,
+            "qstash_token": None if query.token is None else SecretStr(query.token),
+        },
     )
     return request, [], warnings

@@ -119,8 +119,17 @@ def _fail(code: str, message: str, text: str, span: tuple[int, int]) -> NoReturn
     raise InvalidUrl(message, code=code, value=text, span=span)
 
 
+#: URLs every check below accepts, in one match: http(s), a host of letters, digits, dots and
+#: hyphens, a port of at most four digits, then visible ASCII. Anything else takes the checks.
+_PLAIN_URL: Final = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.\-]+(?::[1-9][0-9]{0,3})?(?:[/?#][\x21-\x7e]*)?"
+)
+
+
 def _check_url(text: str, what: str) -> None:
     """Raise :class:`InvalidUrl` unless ``text`` is an absolute http(s) URL (module docstring)."""
+    if len(text) <= MAX_URL_LENGTH and _PLAIN_URL.fullmatch(text) is not None:
+        return  # the common case
     if not text:
         _fail("url.empty", f"the {what} is empty; expected an https:// URL", text, (0, 0))
     if len(text) > MAX_URL_LENGTH:

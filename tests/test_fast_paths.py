@@ -1,0 +1,207 @@
+"""The decoder's fast paths agree with the straightforward checks they skip.
+
+Each fast path (a query split that decodes only the parameters that may be QStash's, a URL
+accepted in one regular-expression match, the table of common header names, long values
+checked in bytes) is compared here with the plain implementation on generated input.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import NamedTuple
+from urllib.parse import unquote, unquote_plus
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from qstash_protocol import InvalidUrl, ProtocolError, decode_headers
+from qstash_protocol._chars import ascii_lower
+from qstash_protocol.publish import codec, headers
+from qstash_protocol.publish.request import (
+    _MASK,
+    QSTASH_TOKEN_PARAMETER,
+    QUERY_OPTION_PREFIX,
+    _Param,
+    _split_query,
+)
+from qstash_protocol.values import urls
+
+
+class _Reference(NamedTuple):
+    shown: str
+    destination: str
+    exact: bool
+    params: list[_Param]
+    token: str | None
+    token_spans: list[tuple[int, int]]
+
+
+def _reference_split(path: str, start: int) -> _Reference:
+    """Every query parameter decoded and compared (the implementation before the fast path)."""
+    mark = path.find("?", start)
+    rest = path[start:]
+    encoded = rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a"
+    if mark < 0:
+        return _Reference(path, unquote(rest) if encoded else rest, not encoded, [], None, [])
+    shown_parts: list[str] = []
+    kept: list[str] = []
+    params: list[_Param] = []
+    token: str | None = None
+    taken = False
+    offset = mark + 1
+    token_spans: list[tuple[int, int]] = []
+    for raw in path[mark + 1 :].split("&"):
+        raw_name, equals, raw_value = raw.partition("=")
+        lower = ascii_lower(unquote_plus(raw_name))
+        shown_raw = raw
+        if lower == QSTASH_TOKEN_PARAMETER:
+            taken = True
+            shown_raw = raw_name + equals + (_MASK if equals else "")
+            token_spans.append((offset, offset + len(shown_raw)))
+            if token is None:
+                token = unquote_plus(raw_value)
+        elif lower.startswith(QUERY_OPTION_PREFIX):
+            taken = True
+            value_start = offset + len(raw_name) + len(equals)
+            value = unquote_plus(raw_value)
+            end = value_start + len(raw_value)
+            name = unquote_plus(raw_name)
+            params.append(_Param(name, value, offset, value_start, end, value == raw_value))
+        elif not encoded:
+            kept.append(raw)
+        shown_parts.append(shown_raw)
+        offset += len(shown_raw) + 1
+    shown = path[: mark + 1] + "&".join(shown_parts)
+    if encoded:
+        return _Reference(shown, unquote(path[start:mark]), False, params, token, token_spans)
+    if not taken:
+        return _Reference(shown, rest, True, params, token, token_spans)
+    text = path[start:mark] + ("?" + "&".join(kept) if kept else "")
+    exact = shown[start : start + len(text)] == text
+    return _Reference(shown, text, exact, params, token, token_spans)
+
+
+_QUERY_PIECES = st.sampled_from(
+    [*"aqsuU=&%+?_-tkenPSTAHQ", "%75", "%55", "%2d", "%2D", "%5f", "%71", "%", "upstash-",
+     "Upstash-Delay=", "qstash_token", "QSTASH_TOKEN=", "%E9", "\u212a"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000)  # cheap: a few microseconds an example
+@given(
+    st.sampled_from(["/v2/publish/", "/v2/publish/https%3A//x.io", "/v2/publish/https://e.io/"]),
+    st.lists(_QUERY_PIECES, max_size=16).map("".join),
+)
+@example("/v2/publish/", "?%55PSTASH-Delay=1s&a=1")
+@example("/v2/publish/", "?a&%51stash%5Ftoken=t&Upstash-Retries=2&&")
+@example("/v2/publish/https%3A//x.io", "?a=1&upstash-retries=1")
+def test_query_split_agrees_with_decoding_every_parameter(prefix: str, tail: str) -> None:
+    path = prefix + tail
+    got = _split_query(path, len("/v2/publish/"))
+    expected = _reference_split(path, len("/v2/publish/"))
+    assert (got.shown, got.destination, got.exact, got.params, got.token) == expected[:5]
+    assert [error.span for error in got.errors] == expected.token_spans[1:]
+
+
+def test_a_long_query_without_qstash_parameters_is_kept_as_it_is() -> None:
+    path = "/v2/publish/https://example.com?" + "a=1&" * 50_000 + "b=%41"
+    query = _split_query(path, len("/v2/publish/"))
+    assert (query.shown, query.destination, query.params, query.token) == (
+        path,
+        path[len("/v2/publish/") :],
+        [],
+        None,
+    )
+
+
+def _full_url_checks(text: str) -> bool:
+    """Whether ``_check_url`` accepts ``text`` with its fast path turned off."""
+    saved = urls._PLAIN_URL
+    urls._PLAIN_URL = _NEVER  # type: ignore[misc]
+    try:
+        urls._check_url(text, "URL")
+    except InvalidUrl:
+        return False
+    finally:
+        urls._PLAIN_URL = saved  # type: ignore[misc]
+    return True
+
+
+class _Never:
+    def fullmatch(self, text: str) -> None:
+        return None
+
+
+_NEVER = _Never()
+_URL_PIECES = st.sampled_from(
+    [*"hHtTpPsS:/.-aZ09[]@%?#_~ ", "\x7f", "\xe9", "http://", "https://", ":8080", ":65536",
+     ":0", ":99999", ":1"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000)  # cheap: a few microseconds an example
+@given(st.lists(_URL_PIECES, max_size=16).map("".join))
+@example("https://a:0")
+@example("https://a:99999")
+@example("https://a:65536/x")
+@example("https://a@b")
+@example("https://[::1]")
+@example("https://a%20b")
+@example("https://a_b")
+@example("https://a b")
+def test_a_url_the_fast_path_accepts_passes_every_check(text: str) -> None:
+    if urls._PLAIN_URL.fullmatch(text) is not None:
+        assert _full_url_checks(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["https://example.com", "http://localhost:3000/api?a=1#f", "HTTPS://A-B.c/x%20y"]
+)
+def test_common_urls_take_the_fast_path(text: str) -> None:
+    assert urls._PLAIN_URL.fullmatch(text) is not None
+    assert _full_url_checks(text)
+
+
+def test_every_name_of_the_vocabulary_reads_as_the_grammar_reads_it() -> None:
+    vocabulary = codec._vocabulary()
+    assert len(vocabulary) > 100
+    for lower, parsed in vocabulary.items():
+        assert headers.parse_header_name(lower) == parsed
+        assert headers.parse_header_name(lower.upper()) == parsed
+
+
+@given(st.sampled_from(sorted(codec._vocabulary())), st.randoms(use_true_random=False))
+def test_a_vocabulary_name_in_any_case_decodes_as_without_the_table(
+    lower: str, rnd: random.Random
+) -> None:
+    name = "".join(c.upper() if rnd.random() < 0.5 else c for c in lower)
+    value = "https://cb.example.com" if lower.endswith("callback") else "1"
+    given_headers = [(name, value)]
+    codec._names.clear()
+    expected = _decoded(given_headers)
+    codec._names.clear()
+    saved = codec._VOCABULARY
+    codec._VOCABULARY = {"-": None}  # type: ignore[misc]  # a table that knows no name
+    try:
+        got = _decoded(given_headers)
+    finally:
+        codec._VOCABULARY = saved  # type: ignore[misc]
+        codec._names.clear()
+    assert got == expected
+
+
+def _decoded(given_headers: list[tuple[str, str]]) -> str:
+    try:
+        return repr(decode_headers(given_headers))
+    except ProtocolError as error:
+        return repr(error)
+
+
+@pytest.mark.parametrize("size", [4095, 4096, 100_000])
+@pytest.mark.parametrize("char", ["\x00", "\r", "\x1f", "\x7f", "\t", "é", "\U0001f600", "\ud800"])
+def test_long_values_are_checked_as_short_ones(size: int, char: str) -> None:
+    for position in (0, size // 2, size - 1):
+        value = "v" * position + char + "v" * (size - position - 1)
+        expected = headers.FORBIDDEN_IN_VALUE.search(value) is not None
+        assert headers.has_forbidden_character(value) is expected
