@@ -242,6 +242,8 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
 
 #: Each module of the public API and the public names it defines, loaded on first use: a name
 #: costs its module's import (pydantic, Lark, PyJWT for some) only when a program first uses it.
+#: A new public name goes in three places: the ``TYPE_CHECKING`` imports above (for type
+#: checkers), its module's entry here, and ``__all__`` (tests/test_startup.py checks they agree).
 _MODULES: dict[str, tuple[str, ...]] = {
     "qstash_protocol.delivery.callbacks": (
         "MAX_CALLBACK_DEPTH",
