@@ -6,150 +6,17 @@
 
 Every error is a :class:`ProtocolError` (a :class:`ValueError`) with a stable ``code``, the
 ``header`` and ``value`` it concerns, and the ``span`` of the offending characters.
+
+Every public name is loaded on first use (PEP 562): ``import qstash_protocol`` imports only the
+error model, so a process that starts cold pays for pydantic, Lark and the models only when it
+first uses a name that needs them. ``__all__``, ``dir()``, ``from qstash_protocol import *``
+and type checkers see every name as before.
 """
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.publish.codec import (
-    InvalidHeaders,
-    decode_headers,
-    encode_headers,
-    first_delivery_time,
-)
-from qstash_protocol.publish.findings import Finding, lint_headers, lint_request
-from qstash_protocol.publish.headers import (
-    MAX_ERRORS,
-    MAX_HEADER_NAME_LENGTH,
-    MAX_HEADER_VALUE_LENGTH,
-    MAX_HEADERS,
-    MAX_SCOPE_DEPTH,
-    HeaderName,
-    Headers,
-    InvalidHeader,
-    canonical_header_name,
-    parse_header_name,
-    validate_content_type,
-    validate_header_name,
-    validate_header_value,
-)
-from qstash_protocol.publish.limits import (
-    InvalidLimits,
-    LimitExceeded,
-    Limits,
-    LimitsInput,
-    check_limits,
-)
-from qstash_protocol.publish.options import (
-    Callback,
-    CallbackInput,
-    FlowControl,
-    FlowControlInput,
-    HttpMethod,
-    InvalidOptions,
-    MessageOptions,
-    MessageOptionsInput,
-    OrphanScope,
-    ScopeInput,
-)
-from qstash_protocol.publish.request import (
-    DEDUPLICATION_WINDOWS,
-    QSTASH_TOKEN_PARAMETER,
-    QUERY_OPTION_PREFIX,
-    InvalidRequest,
-    PublishRequest,
-    PublishRequestInput,
-    decode_request,
-)
-from qstash_protocol.values.cron import (
-    MAX_CRON_LENGTH,
-    CronSchedule,
-    InvalidCron,
-    parse_cron,
-    validate_cron,
-)
-from qstash_protocol.values.deduplication import (
-    CONTENT_DEDUPLICATION_HEADER_PREFIX,
-    MAX_DEDUPLICATION_ID_LENGTH,
-    InvalidDeduplicationId,
-    content_deduplication_id,
-    format_content_based_deduplication,
-    parse_content_based_deduplication,
-    validate_deduplication_id,
-)
-from qstash_protocol.values.durations import (
-    MAX_DURATION,
-    MAX_DURATION_LENGTH,
-    InvalidDuration,
-    format_duration,
-    parse_duration,
-)
-from qstash_protocol.values.flow_control import (
-    DEFAULT_FLOW_CONTROL_PERIOD,
-    MAX_FLOW_CONTROL_INTEGER,
-    MAX_FLOW_CONTROL_KEY_LENGTH,
-    MAX_FLOW_CONTROL_PERIOD,
-    MAX_FLOW_CONTROL_VALUE_LENGTH,
-    MIN_FLOW_CONTROL_PERIOD,
-    FlowControlValue,
-    InvalidFlowControl,
-    parse_flow_control_value,
-    validate_flow_control_key,
-)
-from qstash_protocol.values.names import (
-    MAX_NAME_LENGTH,
-    InvalidName,
-    validate_queue_name,
-    validate_schedule_id,
-    validate_url_group_name,
-)
-from qstash_protocol.values.redact import (
-    MAX_REDACT_FIELDS_LENGTH,
-    REDACTED_PREFIX,
-    InvalidRedactFields,
-    RedactFields,
-    parse_redact_fields,
-    redact_value,
-)
-from qstash_protocol.values.retry_delay import (
-    MAX_RETRIED,
-    MAX_RETRY_DELAY_DEPTH,
-    MAX_RETRY_DELAY_LENGTH,
-    MAX_RETRY_DELAY_TOKENS,
-    MAX_SCHEDULE,
-    InvalidRetryDelay,
-    RetryDelay,
-    default_backoff,
-    parse_retry_delay,
-)
-from qstash_protocol.values.small import (
-    HTTP_METHODS,
-    MAX_INTEGER_LENGTH,
-    MAX_LABELS_LENGTH,
-    MAX_NOT_BEFORE,
-    MAX_RETRIES,
-    InvalidHeaderForward,
-    InvalidLabel,
-    InvalidMethod,
-    InvalidNotBefore,
-    InvalidRetries,
-    format_labels,
-    format_not_before,
-    parse_header_forward,
-    parse_labels,
-    parse_method,
-    parse_not_before,
-    parse_retries,
-)
-from qstash_protocol.values.urls import (
-    MAX_URL_LENGTH,
-    Destination,
-    DestinationKind,
-    InvalidUrl,
-    parse_callback_url,
-    parse_destination,
-)
 
 if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
     from qstash_protocol.delivery.callbacks import (
@@ -216,6 +83,60 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
         decode_batch,
         encode_batch,
     )
+    from qstash_protocol.publish.codec import (
+        InvalidHeaders,
+        decode_headers,
+        encode_headers,
+        first_delivery_time,
+    )
+    from qstash_protocol.publish.findings import (
+        Finding,
+        lint_headers,
+        lint_request,
+    )
+    from qstash_protocol.publish.headers import (
+        MAX_ERRORS,
+        MAX_HEADER_NAME_LENGTH,
+        MAX_HEADER_VALUE_LENGTH,
+        MAX_HEADERS,
+        MAX_SCOPE_DEPTH,
+        HeaderName,
+        Headers,
+        InvalidHeader,
+        canonical_header_name,
+        parse_header_name,
+        validate_content_type,
+        validate_header_name,
+        validate_header_value,
+    )
+    from qstash_protocol.publish.limits import (
+        InvalidLimits,
+        LimitExceeded,
+        Limits,
+        LimitsInput,
+        check_limits,
+    )
+    from qstash_protocol.publish.options import (
+        Callback,
+        CallbackInput,
+        FlowControl,
+        FlowControlInput,
+        HttpMethod,
+        InvalidOptions,
+        MessageOptions,
+        MessageOptionsInput,
+        OrphanScope,
+        ScopeInput,
+    )
+    from qstash_protocol.publish.request import (
+        DEDUPLICATION_WINDOWS,
+        QSTASH_TOKEN_PARAMETER,
+        QUERY_OPTION_PREFIX,
+        InvalidRequest,
+        PublishRequest,
+        PublishRequestInput,
+        decode_request,
+    )
     from qstash_protocol.publish.responses import (
         BatchResponseItem,
         ErrorResponse,
@@ -230,78 +151,324 @@ if TYPE_CHECKING:  # loaded on first use, by __getattr__ below
         parse_publish_response,
         parse_schedule_response,
     )
+    from qstash_protocol.values.cron import (
+        MAX_CRON_LENGTH,
+        CronSchedule,
+        InvalidCron,
+        parse_cron,
+        validate_cron,
+    )
+    from qstash_protocol.values.deduplication import (
+        CONTENT_DEDUPLICATION_HEADER_PREFIX,
+        MAX_DEDUPLICATION_ID_LENGTH,
+        InvalidDeduplicationId,
+        content_deduplication_id,
+        format_content_based_deduplication,
+        parse_content_based_deduplication,
+        validate_deduplication_id,
+    )
+    from qstash_protocol.values.durations import (
+        MAX_DURATION,
+        MAX_DURATION_LENGTH,
+        InvalidDuration,
+        format_duration,
+        parse_duration,
+    )
+    from qstash_protocol.values.flow_control import (
+        DEFAULT_FLOW_CONTROL_PERIOD,
+        MAX_FLOW_CONTROL_INTEGER,
+        MAX_FLOW_CONTROL_KEY_LENGTH,
+        MAX_FLOW_CONTROL_PERIOD,
+        MAX_FLOW_CONTROL_VALUE_LENGTH,
+        MIN_FLOW_CONTROL_PERIOD,
+        FlowControlValue,
+        InvalidFlowControl,
+        parse_flow_control_value,
+        validate_flow_control_key,
+    )
+    from qstash_protocol.values.names import (
+        MAX_NAME_LENGTH,
+        InvalidName,
+        validate_queue_name,
+        validate_schedule_id,
+        validate_url_group_name,
+    )
+    from qstash_protocol.values.redact import (
+        MAX_REDACT_FIELDS_LENGTH,
+        REDACTED_PREFIX,
+        InvalidRedactFields,
+        RedactFields,
+        parse_redact_fields,
+        redact_value,
+    )
+    from qstash_protocol.values.retry_delay import (
+        MAX_RETRIED,
+        MAX_RETRY_DELAY_DEPTH,
+        MAX_RETRY_DELAY_LENGTH,
+        MAX_RETRY_DELAY_TOKENS,
+        MAX_SCHEDULE,
+        InvalidRetryDelay,
+        RetryDelay,
+        default_backoff,
+        parse_retry_delay,
+    )
+    from qstash_protocol.values.small import (
+        HTTP_METHODS,
+        MAX_INTEGER_LENGTH,
+        MAX_LABELS_LENGTH,
+        MAX_NOT_BEFORE,
+        MAX_RETRIES,
+        InvalidHeaderForward,
+        InvalidLabel,
+        InvalidMethod,
+        InvalidNotBefore,
+        InvalidRetries,
+        format_labels,
+        format_not_before,
+        parse_header_forward,
+        parse_labels,
+        parse_method,
+        parse_not_before,
+        parse_retries,
+    )
+    from qstash_protocol.values.urls import (
+        MAX_URL_LENGTH,
+        Destination,
+        DestinationKind,
+        InvalidUrl,
+        parse_callback_url,
+        parse_destination,
+    )
 
-#: The public names loaded on first use (the delivery side, batches, responses), and their
-#: modules: decoding a request needs none of them, and importing them (PyJWT, their pydantic
-#: models) would double the import time of the package.
-_LAZY: dict[str, str] = {
-    "MAX_CALLBACK_DEPTH": "qstash_protocol.delivery.callbacks",
-    "MAX_CALLBACK_SIZE": "qstash_protocol.delivery.callbacks",
-    "MAX_TIMESTAMP_MILLISECONDS": "qstash_protocol.delivery.callbacks",
-    "CallbackPayload": "qstash_protocol.delivery.callbacks",
-    "FailureCallbackPayload": "qstash_protocol.delivery.callbacks",
-    "InvalidCallback": "qstash_protocol.delivery.callbacks",
-    "InvalidCallbackField": "qstash_protocol.delivery.callbacks",
-    "WorkflowFailure": "qstash_protocol.delivery.callbacks",
-    "parse_callback": "qstash_protocol.delivery.callbacks",
-    "parse_failure_callback": "qstash_protocol.delivery.callbacks",
-    "DELIVERY_HEADERS": "qstash_protocol.delivery.request",
-    "TRANSPORT_HEADERS": "qstash_protocol.delivery.request",
-    "USER_AGENT": "qstash_protocol.delivery.request",
-    "Delivery": "qstash_protocol.delivery.request",
-    "InvalidDelivery": "qstash_protocol.delivery.request",
-    "decode_delivery": "qstash_protocol.delivery.request",
-    "delivery_headers": "qstash_protocol.delivery.request",
-    "DEFAULT_RETRIES": "qstash_protocol.delivery.retry",
-    "MAX_RETRY_AFTER": "qstash_protocol.delivery.retry",
-    "MAX_RETRY_AFTER_LENGTH": "qstash_protocol.delivery.retry",
-    "NON_RETRYABLE_HEADER": "qstash_protocol.delivery.retry",
-    "NON_RETRYABLE_STATUS": "qstash_protocol.delivery.retry",
-    "RETRY_AFTER_HEADERS": "qstash_protocol.delivery.retry",
-    "Attempt": "qstash_protocol.delivery.retry",
-    "DelaySource": "qstash_protocol.delivery.retry",
-    "FiredCallback": "qstash_protocol.delivery.retry",
-    "InvalidRetryAfter": "qstash_protocol.delivery.retry",
-    "ResponseHeaders": "qstash_protocol.delivery.retry",
-    "RetryAfterHeader": "qstash_protocol.delivery.retry",
-    "is_non_retryable": "qstash_protocol.delivery.retry",
-    "is_success": "qstash_protocol.delivery.retry",
-    "next_attempt": "qstash_protocol.delivery.retry",
-    "parse_retry_after": "qstash_protocol.delivery.retry",
-    "DEV_SIGNING_KEYS": "qstash_protocol.delivery.signature",
-    "ISSUER": "qstash_protocol.delivery.signature",
-    "MAX_SIGNATURE_LENGTH": "qstash_protocol.delivery.signature",
-    "REGIONS": "qstash_protocol.delivery.signature",
-    "SIGNATURE_LIFETIME": "qstash_protocol.delivery.signature",
-    "InvalidSignature": "qstash_protocol.delivery.signature",
-    "SignatureClaims": "qstash_protocol.delivery.signature",
-    "SigningKeys": "qstash_protocol.delivery.signature",
-    "body_hash": "qstash_protocol.delivery.signature",
-    "normalize_region": "qstash_protocol.delivery.signature",
-    "same_url": "qstash_protocol.delivery.signature",
-    "sign": "qstash_protocol.delivery.signature",
-    "signing_keys_for_region": "qstash_protocol.delivery.signature",
-    "verify_signature": "qstash_protocol.delivery.signature",
-    "MAX_BATCH_BODY_SIZE": "qstash_protocol.publish.batch",
-    "MAX_BATCH_ITEMS": "qstash_protocol.publish.batch",
-    "MAX_BATCH_NESTING": "qstash_protocol.publish.batch",
-    "InvalidBatch": "qstash_protocol.publish.batch",
-    "InvalidBatchBody": "qstash_protocol.publish.batch",
-    "decode_batch": "qstash_protocol.publish.batch",
-    "encode_batch": "qstash_protocol.publish.batch",
-    "BatchResponseItem": "qstash_protocol.publish.responses",
-    "ErrorResponse": "qstash_protocol.publish.responses",
-    "InvalidResponse": "qstash_protocol.publish.responses",
-    "PublishResponse": "qstash_protocol.publish.responses",
-    "ScheduleResponse": "qstash_protocol.publish.responses",
-    "format_batch_response": "qstash_protocol.publish.responses",
-    "format_error_response": "qstash_protocol.publish.responses",
-    "format_publish_response": "qstash_protocol.publish.responses",
-    "parse_batch_response": "qstash_protocol.publish.responses",
-    "parse_error_response": "qstash_protocol.publish.responses",
-    "parse_publish_response": "qstash_protocol.publish.responses",
-    "parse_schedule_response": "qstash_protocol.publish.responses",
+#: Each module of the public API and the public names it defines, loaded on first use: a name
+#: costs its module's import (pydantic, Lark, PyJWT for some) only when a program first uses it.
+#: A new public name goes in three places: the ``TYPE_CHECKING`` imports above (for type
+#: checkers), its module's entry here, and ``__all__`` (tests/test_startup.py checks they agree).
+_MODULES: dict[str, tuple[str, ...]] = {
+    "qstash_protocol.delivery.callbacks": (
+        "MAX_CALLBACK_DEPTH",
+        "MAX_CALLBACK_SIZE",
+        "MAX_TIMESTAMP_MILLISECONDS",
+        "CallbackPayload",
+        "FailureCallbackPayload",
+        "InvalidCallback",
+        "InvalidCallbackField",
+        "WorkflowFailure",
+        "parse_callback",
+        "parse_failure_callback",
+    ),
+    "qstash_protocol.delivery.request": (
+        "DELIVERY_HEADERS",
+        "TRANSPORT_HEADERS",
+        "USER_AGENT",
+        "Delivery",
+        "InvalidDelivery",
+        "decode_delivery",
+        "delivery_headers",
+    ),
+    "qstash_protocol.delivery.retry": (
+        "DEFAULT_RETRIES",
+        "MAX_RETRY_AFTER",
+        "MAX_RETRY_AFTER_LENGTH",
+        "NON_RETRYABLE_HEADER",
+        "NON_RETRYABLE_STATUS",
+        "RETRY_AFTER_HEADERS",
+        "Attempt",
+        "DelaySource",
+        "FiredCallback",
+        "InvalidRetryAfter",
+        "ResponseHeaders",
+        "RetryAfterHeader",
+        "is_non_retryable",
+        "is_success",
+        "next_attempt",
+        "parse_retry_after",
+    ),
+    "qstash_protocol.delivery.signature": (
+        "DEV_SIGNING_KEYS",
+        "ISSUER",
+        "MAX_SIGNATURE_LENGTH",
+        "REGIONS",
+        "SIGNATURE_LIFETIME",
+        "InvalidSignature",
+        "SignatureClaims",
+        "SigningKeys",
+        "body_hash",
+        "normalize_region",
+        "same_url",
+        "sign",
+        "signing_keys_for_region",
+        "verify_signature",
+    ),
+    "qstash_protocol.publish.batch": (
+        "MAX_BATCH_BODY_SIZE",
+        "MAX_BATCH_ITEMS",
+        "MAX_BATCH_NESTING",
+        "InvalidBatch",
+        "InvalidBatchBody",
+        "decode_batch",
+        "encode_batch",
+    ),
+    "qstash_protocol.publish.codec": (
+        "InvalidHeaders",
+        "decode_headers",
+        "encode_headers",
+        "first_delivery_time",
+    ),
+    "qstash_protocol.publish.findings": (
+        "Finding",
+        "lint_headers",
+        "lint_request",
+    ),
+    "qstash_protocol.publish.headers": (
+        "MAX_ERRORS",
+        "MAX_HEADER_NAME_LENGTH",
+        "MAX_HEADER_VALUE_LENGTH",
+        "MAX_HEADERS",
+        "MAX_SCOPE_DEPTH",
+        "HeaderName",
+        "Headers",
+        "InvalidHeader",
+        "canonical_header_name",
+        "parse_header_name",
+        "validate_content_type",
+        "validate_header_name",
+        "validate_header_value",
+    ),
+    "qstash_protocol.publish.limits": (
+        "InvalidLimits",
+        "LimitExceeded",
+        "Limits",
+        "LimitsInput",
+        "check_limits",
+    ),
+    "qstash_protocol.publish.options": (
+        "Callback",
+        "CallbackInput",
+        "FlowControl",
+        "FlowControlInput",
+        "HttpMethod",
+        "InvalidOptions",
+        "MessageOptions",
+        "MessageOptionsInput",
+        "OrphanScope",
+        "ScopeInput",
+    ),
+    "qstash_protocol.publish.request": (
+        "DEDUPLICATION_WINDOWS",
+        "QSTASH_TOKEN_PARAMETER",
+        "QUERY_OPTION_PREFIX",
+        "InvalidRequest",
+        "PublishRequest",
+        "PublishRequestInput",
+        "decode_request",
+    ),
+    "qstash_protocol.publish.responses": (
+        "BatchResponseItem",
+        "ErrorResponse",
+        "InvalidResponse",
+        "PublishResponse",
+        "ScheduleResponse",
+        "format_batch_response",
+        "format_error_response",
+        "format_publish_response",
+        "parse_batch_response",
+        "parse_error_response",
+        "parse_publish_response",
+        "parse_schedule_response",
+    ),
+    "qstash_protocol.values.cron": (
+        "MAX_CRON_LENGTH",
+        "CronSchedule",
+        "InvalidCron",
+        "parse_cron",
+        "validate_cron",
+    ),
+    "qstash_protocol.values.deduplication": (
+        "CONTENT_DEDUPLICATION_HEADER_PREFIX",
+        "MAX_DEDUPLICATION_ID_LENGTH",
+        "InvalidDeduplicationId",
+        "content_deduplication_id",
+        "format_content_based_deduplication",
+        "parse_content_based_deduplication",
+        "validate_deduplication_id",
+    ),
+    "qstash_protocol.values.durations": (
+        "MAX_DURATION",
+        "MAX_DURATION_LENGTH",
+        "InvalidDuration",
+        "format_duration",
+        "parse_duration",
+    ),
+    "qstash_protocol.values.flow_control": (
+        "DEFAULT_FLOW_CONTROL_PERIOD",
+        "MAX_FLOW_CONTROL_INTEGER",
+        "MAX_FLOW_CONTROL_KEY_LENGTH",
+        "MAX_FLOW_CONTROL_PERIOD",
+        "MAX_FLOW_CONTROL_VALUE_LENGTH",
+        "MIN_FLOW_CONTROL_PERIOD",
+        "FlowControlValue",
+        "InvalidFlowControl",
+        "parse_flow_control_value",
+        "validate_flow_control_key",
+    ),
+    "qstash_protocol.values.names": (
+        "MAX_NAME_LENGTH",
+        "InvalidName",
+        "validate_queue_name",
+        "validate_schedule_id",
+        "validate_url_group_name",
+    ),
+    "qstash_protocol.values.redact": (
+        "MAX_REDACT_FIELDS_LENGTH",
+        "REDACTED_PREFIX",
+        "InvalidRedactFields",
+        "RedactFields",
+        "parse_redact_fields",
+        "redact_value",
+    ),
+    "qstash_protocol.values.retry_delay": (
+        "MAX_RETRIED",
+        "MAX_RETRY_DELAY_DEPTH",
+        "MAX_RETRY_DELAY_LENGTH",
+        "MAX_RETRY_DELAY_TOKENS",
+        "MAX_SCHEDULE",
+        "InvalidRetryDelay",
+        "RetryDelay",
+        "default_backoff",
+        "parse_retry_delay",
+    ),
+    "qstash_protocol.values.small": (
+        "HTTP_METHODS",
+        "MAX_INTEGER_LENGTH",
+        "MAX_LABELS_LENGTH",
+        "MAX_NOT_BEFORE",
+        "MAX_RETRIES",
+        "InvalidHeaderForward",
+        "InvalidLabel",
+        "InvalidMethod",
+        "InvalidNotBefore",
+        "InvalidRetries",
+        "format_labels",
+        "format_not_before",
+        "parse_header_forward",
+        "parse_labels",
+        "parse_method",
+        "parse_not_before",
+        "parse_retries",
+    ),
+    "qstash_protocol.values.urls": (
+        "MAX_URL_LENGTH",
+        "Destination",
+        "DestinationKind",
+        "InvalidUrl",
+        "parse_callback_url",
+        "parse_destination",
+    ),
 }
+
+#: Each lazily loaded public name and its module.
+_LAZY: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "CONTENT_DEDUPLICATION_HEADER_PREFIX",
@@ -489,33 +656,40 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def _present_errors_as_public() -> None:
-    """Give each public error class the module users import it from.
+def _present_as_public(cls: type[ProtocolError]) -> None:
+    """Give a public error class the module users import it from.
 
     Tracebacks and doctests then read ``qstash_protocol.InvalidDuration: ...`` wherever the class
     is defined, and pickles name the stable public path, not the layout of the sub-packages.
     """
-    for name in __all__:
-        obj = globals().get(name)
-        if isinstance(obj, type) and issubclass(obj, ProtocolError):
-            obj.__module__ = __name__
+    if _LAZY.get(cls.__name__) == cls.__module__:
+        cls.__module__ = __name__
 
 
-_present_errors_as_public()
+def _init_subclass(cls: type[ProtocolError], /, **kwargs: Any) -> None:
+    super(ProtocolError, cls).__init_subclass__(**kwargs)
+    _present_as_public(cls)
+
+
+ProtocolError.__module__ = __name__
+# Every public error is presented as public when its class is created, however its module is
+# first imported (through this package's __getattr__, or directly, such as
+# ``from qstash_protocol.delivery.signature import InvalidSignature``): this package is always
+# imported before any of its modules, so the hook is in place before any subclass exists.
+ProtocolError.__init_subclass__ = classmethod(_init_subclass)  # type: ignore[assignment,method-assign]
 
 
 def __getattr__(name: str) -> object:
-    """Load a public name of the delivery side, batches or responses on first use (PEP 562)."""
+    """Load a public name on first use (PEP 562), with the other public names of its module."""
     module_name = _LAZY.get(name)
     if module_name is None:
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
     module = importlib.import_module(module_name)
-    for public, source in _LAZY.items():  # the module's names at once, errors presented
-        if source == module_name:
-            globals()[public] = getattr(module, public)
-    _present_errors_as_public()
-    return globals()[name]
+    namespace = globals()
+    for public in _MODULES[module_name]:
+        namespace[public] = getattr(module, public)
+    return namespace[name]
 
 
 def __dir__() -> list[str]:

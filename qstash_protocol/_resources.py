@@ -11,19 +11,24 @@ found without a symbolic link in every way the package is run:
   sits in a source tree (next to ``pyproject.toml``), never some other ``grammars/`` that happens
   to lie beside an installed package.
 
-Nothing is written.
+Nothing is written, and nothing is imported until a file is read: :mod:`importlib.resources`
+and :mod:`pathlib` cost several milliseconds at start-up, and decoding a request reads no file.
 """
 
 from __future__ import annotations
 
-from importlib.resources import files
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["grammar_text", "vector_text"]
 
 
 def _source_tree_grammars() -> Path | None:
     """The top-level ``grammars/`` folder when the package runs from a source tree, else None."""
+    from pathlib import Path  # noqa: PLC0415 (on first read, not at import)
+
     root = Path(__file__).resolve().parent.parent
     if (root / "pyproject.toml").is_file() and (root / "grammars").is_dir():
         return root / "grammars"
@@ -40,6 +45,8 @@ def grammar_text(name: str) -> str:
       ...
     FileNotFoundError: grammar 'no-such-grammar.lark' is not in the qstash_protocol package
     """
+    from importlib.resources import files  # noqa: PLC0415 (on first read, not at import)
+
     packaged = files("qstash_protocol") / "grammars" / name
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
@@ -62,6 +69,9 @@ def vector_text(name: str) -> str:
       ...
     FileNotFoundError: vector file 'no-such-vectors.json' is not in the qstash_protocol package
     """
+    from importlib.resources import files  # noqa: PLC0415 (on first read, not at import)
+    from pathlib import Path  # noqa: PLC0415
+
     packaged = files("qstash_protocol") / "vectors" / name
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")

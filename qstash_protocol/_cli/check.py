@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from qstash_protocol._cli import (
     EXIT_INVALID,
@@ -21,15 +21,18 @@ from qstash_protocol._cli import (
     print_json,
 )
 from qstash_protocol._cli.dump import InvalidDump, read_dump, read_request_text
-from qstash_protocol.publish.batch import InvalidBatch, decode_batch
-from qstash_protocol.publish.codec import InvalidHeaders, decode_with_findings, encode_headers
-from qstash_protocol.publish.findings import Finding
-from qstash_protocol.publish.limits import Limits, check_limits
-from qstash_protocol.publish.options import Callback, MessageOptions, OrphanScope
-from qstash_protocol.publish.request import PublishRequest, request_with_findings
+
+if TYPE_CHECKING:  # the library is imported when the command runs, not when it is registered
+    from qstash_protocol.publish.findings import Finding
+    from qstash_protocol.publish.options import Callback, MessageOptions, OrphanScope
+    from qstash_protocol.publish.request import PublishRequest
 
 __all__ = ["read_request_text", "register", "run"]
 
+#: The plans ``--limits`` takes: the keys of ``Limits.PLANS``, written here so that building the
+#: command line (``--help``, any other command) does not import the models
+#: (``tests/test_cli_startup.py`` checks they are the same).
+PLANS: Final = ("free", "payg", "fixed-1m", "fixed-10m")
 
 _NESTED = (
     "callback",
@@ -73,6 +76,9 @@ def _describe_scope(scope: MessageOptions | Callback | OrphanScope, indent: str)
 
 def _run_batch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``check --batch``: decode a ``/v2/batch`` body (JSON) and show each message."""
+    from qstash_protocol.publish.batch import InvalidBatch, decode_batch  # noqa: PLC0415 (on use: start-up)
+    from qstash_protocol.publish.limits import Limits  # noqa: PLC0415 (on use: start-up)
+
     try:
         source = args.file or "-"
         body = _read_stdin() if source == "-" else _read_file(source)
@@ -126,6 +132,16 @@ def _content_length(headers: list[tuple[str, str]]) -> int | None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.batch:
         return _run_batch(args, out, err)
+    # On use, not at import (start-up): only the command that runs loads the library.
+    from qstash_protocol.publish.codec import (  # noqa: PLC0415
+        InvalidHeaders,
+        decode_with_findings,
+        encode_headers,
+    )
+    from qstash_protocol.publish.findings import Finding  # noqa: PLC0415
+    from qstash_protocol.publish.limits import Limits, check_limits  # noqa: PLC0415
+    from qstash_protocol.publish.request import request_with_findings  # noqa: PLC0415
+
     path: str | None = args.path
     headers: list[tuple[str, str]] = []
     try:
@@ -270,7 +286,7 @@ def register(commands: Any) -> None:
     )
     check.add_argument(
         "--limits",
-        choices=tuple(Limits.PLANS),
+        choices=PLANS,
         help="also check the plan's limits (max delay, timeout, body size from Content-Length)",
     )
     check.add_argument(

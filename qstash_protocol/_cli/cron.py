@@ -8,7 +8,6 @@ from typing import Any, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.values.cron import parse_cron
 
 __all__ = ["register", "run"]
 
@@ -32,6 +31,8 @@ def _usage(args: argparse.Namespace, out: TextIO, err: TextIO, message: str) -> 
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from qstash_protocol.values.cron import parse_cron  # noqa: PLC0415 (on use: start-up)
+
     if args.n < 1:
         return _usage(args, out, err, "-n must be 1 or more")
     after = _after(args.after)

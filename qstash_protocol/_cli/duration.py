@@ -8,7 +8,6 @@ from typing import Any, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, print_json
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.values.durations import format_duration, parse_duration
 
 __all__ = ["register", "run"]
 
@@ -18,6 +17,11 @@ def _seconds_text(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from qstash_protocol.values.durations import (  # noqa: PLC0415 (on use: start-up)
+        format_duration,
+        parse_duration,
+    )
+
     try:
         value = parse_duration(args.value, allow_bare_seconds=args.bare_seconds)
     except ProtocolError as error:

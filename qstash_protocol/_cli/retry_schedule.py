@@ -13,8 +13,6 @@ from typing import Any, Final, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
 from qstash_protocol.errors import ProtocolError
-from qstash_protocol.values.durations import format_duration
-from qstash_protocol.values.retry_delay import default_backoff, parse_retry_delay
 
 __all__ = ["register", "run"]
 
@@ -33,6 +31,11 @@ def _usage(args: argparse.Namespace, out: TextIO, err: TextIO, message: str) -> 
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from qstash_protocol.values.retry_delay import (  # noqa: PLC0415 (on use: start-up)
+        default_backoff,
+        parse_retry_delay,
+    )
+
     if args.command == "schedule":
         print(
             "qstash-protocol: 'schedule' is deprecated, use 'retry-schedule' (the same command)",
@@ -83,6 +86,8 @@ def _rows(
     delays: list[timedelta], expression: str | None
 ) -> list[tuple[timedelta, timedelta, str, str]]:
     """Each delay, the time since the first failure, and both as durations."""
+    from qstash_protocol.values.durations import format_duration  # noqa: PLC0415 (on use)
+
     rows: list[tuple[timedelta, timedelta, str, str]] = []
     elapsed = timedelta(0)
     for retried, delay in enumerate(delays):
