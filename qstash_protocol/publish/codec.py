@@ -387,6 +387,9 @@ def decode_fields(
     size = _known_size(pairs)
     if size is not None and size > MAX_HEADERS:
         return None, [(0, _too_many(size))], []
+    if size is None:  # one more than the bound at most, refused after the loop
+        pairs = islice(pairs, MAX_HEADERS + 1)
+    index = -1
     names = _names
     vocabulary = _VOCABULARY or _vocabulary()
     slip_checks = 0
@@ -397,8 +400,6 @@ def decode_fields(
         except (TypeError, ValueError):
             msg = f"expected a (name, value) pair of str or bytes, got {_shown_type(pair)}"
             raise TypeError(msg) from None
-        if index >= MAX_HEADERS:
-            return None, [(index, _too_many(None))], []
         name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
         parsed = names.get(name, _MISSING)
         if parsed is _MISSING:
@@ -417,19 +418,20 @@ def decode_fields(
         value = raw_value if raw_value.__class__ is str else header_text(raw_value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
-        if len(value) > MAX_HEADER_VALUE_LENGTH:
+        # validate_header_value, inline
+        if len(value) < 4096:
+            value = value.strip(" \t")
+            bad = FORBIDDEN_IN_VALUE.search(value) is not None
+        elif len(value) > MAX_HEADER_VALUE_LENGTH:
             try:
                 _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
             continue
-        # validate_header_value, inline
-        value = value.strip(" \t")
-        if (
-            FORBIDDEN_IN_VALUE.search(value) is not None
-            if len(value) < 4096
-            else has_forbidden_character(value)
-        ):
+        else:
+            value = value.strip(" \t")
+            bad = has_forbidden_character(value)
+        if bad:
             try:
                 validate_header_value(value)
             except ProtocolError as error:
@@ -495,6 +497,8 @@ def decode_fields(
                 warnings.append((index, slip))
             scope.extra.append((index, name, value, unscoped))
 
+    if index >= MAX_HEADERS:
+        return None, [(index, _too_many(None))], []
     fields = _build(root, errors, warnings)
     if content_type is not None:
         index, name, value = content_type
@@ -627,6 +631,10 @@ def _pairs(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
 ) -> Iterable[Any]:
     """The (name, value) pairs of a mapping, a multi-map with ``.items()``, or an iterable."""
+    if headers.__class__ is dict:
+        return headers.items()
+    if headers.__class__ is list:
+        return headers
     if isinstance(headers, Mapping):
         return headers.items()
     if isinstance(headers, str | bytes | bytearray):

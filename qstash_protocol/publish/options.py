@@ -897,8 +897,14 @@ def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
     model = _new_object(cls)
     values = defaults.copy()
     values.update(fields)
-    _DICT.__set__(model, values)
-    _FIELDS_SET.__set__(model, set(fields))
-    _EXTRA.__set__(model, None)
-    _PRIVATE.__set__(model, None)
+    _set_dict(model, values)
+    _set_fields_set(model, set(fields))
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
+
+
+_set_dict: Final = _DICT.__set__
+_set_fields_set: Final = _FIELDS_SET.__set__
+_set_extra: Final = _EXTRA.__set__
+_set_private: Final = _PRIVATE.__set__

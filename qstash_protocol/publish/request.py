@@ -167,6 +167,8 @@ _NOT_IN_V1: Final = ("upstash-schedule-id", "upstash-queue-name")
 _NOT_ON_ENQUEUE: Final = ("upstash-delay", "upstash-not-before")
 #: Settings the service ignores on enqueue (a warning), by header name.
 _IGNORED_ON_ENQUEUE: Final = ("upstash-flow-control-key",)
+#: Every header whose meaning depends on the endpoint (see _placement).
+_PLACED: Final = frozenset((*_SCHEDULE_ONLY, *_NOT_ON_ENQUEUE, *_IGNORED_ON_ENQUEUE))
 
 #: The query parameter that carries the QStash token (OpenAPI ``bearerAuthQuery``).
 QSTASH_TOKEN_PARAMETER: Final = "qstash_token"  # noqa: S105 - a parameter name, not a secret
@@ -541,10 +543,10 @@ def _decode_message(
             (warnings if isinstance(problem, Finding) else errors).append((index, param, problem))
 
     has_cron = False
+    placed = _PLACED
     for index, (name, value) in enumerate(pairs):
-        lower = name.lower()
-        has_cron = has_cron or lower == "upstash-cron"
-        if lower in _NOT_ON_ENQUEUE or lower in _IGNORED_ON_ENQUEUE or lower in _SCHEDULE_ONLY:
+        if name[:8].lower() == "upstash-" and (lower := name.lower()) in placed:
+            has_cron = has_cron or lower == "upstash-cron"
             place(index, None, _placement(lower, value.strip(" \t"), name, kind, api_version))
     combined = pairs
     by_name: dict[str, list[_Param]] = {}
@@ -806,7 +808,10 @@ def _request(
         except (TypeError, ValueError):
             msg = f"expected a (name, value) pair of str or bytes, got {pair!r:.80}"
             raise TypeError(msg) from None
-        pairs.append((header_text(raw_name, "names"), header_text(raw_value, "values")))
+        if raw_name.__class__ is str and raw_value.__class__ is str:
+            pairs.append((raw_name, raw_value))
+        else:
+            pairs.append((header_text(raw_name, "names"), header_text(raw_value, "values")))
     fields, found, found_warnings, has_cron = _decode_message(
         kind,
         api_version,
@@ -816,15 +821,20 @@ def _request(
         limits=limits,
         content_length=content_length,
     )
-    located: list[tuple[int, ProtocolError]] = [(-1, error) for error in errors]
-    located += [
-        (index, error if param is None else _relocate(error, param, shown))
-        for index, param, error in found
-    ]
-    warnings: list[tuple[int, ProtocolError]] = [
-        (index, finding if param is None else _relocate(finding, param, shown))
-        for index, param, finding in found_warnings
-    ]
+    located: list[tuple[int, ProtocolError]] = [(-1, error) for error in errors] if errors else []
+    if found:
+        located += [
+            (index, error if param is None else _relocate(error, param, shown))
+            for index, param, error in found
+        ]
+    warnings: list[tuple[int, ProtocolError]] = (
+        [
+            (index, finding if param is None else _relocate(finding, param, shown))
+            for index, param, finding in found_warnings
+        ]
+        if found_warnings
+        else []
+    )
     if kind == "schedule" and not has_cron:
         located.append(
             (

@@ -366,11 +366,18 @@ _UTC_OFFSETS: Final = _next.Offsets(None)
 # --- Zones -----------------------------------------------------------------------------------
 
 
-@cache
 def _zone_names() -> frozenset[str]:
-    from importlib.resources import files  # noqa: PLC0415
+    """The IANA zone names tzdata ships, read once per process (static data, like the parser)."""
+    names = _ZONE_NAMES_HOLDER.get("names")
+    if names is None:
+        from importlib.resources import files  # noqa: PLC0415
 
-    return frozenset((files("tzdata") / "zones").read_text(encoding="utf-8").split())
+        names = frozenset((files("tzdata") / "zones").read_text(encoding="utf-8").split())
+        _ZONE_NAMES_HOLDER["names"] = names
+    return names
+
+
+_ZONE_NAMES_HOLDER: dict[str, frozenset[str]] = {}
 
 
 @cache
