@@ -65,7 +65,9 @@ INVALID = [
     (".s", "duration.invalid_number", (0, 1)),
     ("5s.", "duration.invalid_number", (2, 3)),
     ("-5s", "duration.signed", (0, 1)),
-    ("+5s", "duration.signed", (0, 1)),
+    ("+", "duration.missing_number", (1, 1)),
+    ("++5s", "duration.missing_number", (1, 2)),
+    ("+5", "duration.missing_unit", (1, 2)),
     ("-0", "duration.signed", (0, 1)),
     ("1h 30m", "duration.whitespace", (2, 3)),
     (" 5s", "duration.whitespace", (0, 1)),
@@ -119,6 +121,7 @@ def test_non_str_is_a_type_error() -> None:
     ("text", "expected"),
     [
         ("30", timedelta(seconds=30)),
+        ("+30", timedelta(seconds=30)),
         ("0", timedelta(0)),
         ("30s", timedelta(seconds=30)),
         ("1h", timedelta(hours=1)),
@@ -235,3 +238,10 @@ def test_any_text_gives_a_timedelta_or_invalid_duration(text: str) -> None:
             str(err)
         else:
             assert timedelta(0) <= value <= MAX_DURATION
+
+
+@given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=10_000)))
+def test_a_leading_plus_is_read_as_go_reads_it(value: timedelta) -> None:
+    text = format_duration(value)
+    assert parse_duration("+" + text) == parse_duration(text)
+    assert format_duration(parse_duration("+" + text)) == text

@@ -33,9 +33,11 @@ Where the sources disagree, this module reads them so:
   docs only show integers; a fractional day is unverified against the server.
 - **Days on timeouts**: accepted. ``openapi.yaml`` lists only s/m/h for ``Upstash-Timeout`` but
   gives ``1d1h30m`` as its example; the server's parser is shared.
-- **Signs** (deliberate deviation from Go): ``+5s`` and ``-5s`` are rejected with
-  ``duration.signed``. Go accepts a sign, but a negative delay or timeout means nothing, and a
-  reference implementation should not bless a second spelling of the same value.
+- **Signs**: a leading ``+`` is accepted and ignored, as Go's ``time.ParseDuration`` reads it
+  (``+5s`` is ``5s``; the canonical form has no sign). A leading ``-`` is refused with
+  ``duration.signed`` (deliberate deviation from Go, which reads ``-5s`` as minus five
+  seconds): a negative delay or timeout has no meaning; ``-0`` is refused with the rest rather
+  than read as a zero that was written as a negative.
 - **Range**: Go holds a duration as int64 nanoseconds, so the largest is ``2**63 - 1`` ns
   (about 292 years, :data:`MAX_DURATION`); anything larger is ``duration.out_of_range``. Plan
   limits (7 days of delay on the free plan, ...) are policy, not syntax, and are left to callers.
@@ -84,7 +86,7 @@ class InvalidDuration(ProtocolError):
         "duration.empty": "the value is empty",
         "duration.too_long": "the value is longer than MAX_DURATION_LENGTH",
         "duration.whitespace": "the value contains whitespace",
-        "duration.signed": "the value has a sign; durations are never negative",
+        "duration.signed": "the value is negative ('-'); durations are never negative",
         "duration.non_ascii_digit": "a digit outside ASCII 0-9",
         "duration.missing_unit": "a number without a unit",
         "duration.missing_number": "a unit without a number",
@@ -242,8 +244,9 @@ def _parse_other(text: str, *, allow_bare_seconds: bool) -> timedelta:
 def _parse_bare_seconds(text: str) -> timedelta:
     if len(text) > MAX_DURATION_LENGTH:
         _raise_too_long(text)
-    if text.isascii() and text.isdigit():
-        seconds = int(text)
+    digits = text[1:] if text[:1] == "+" else text  # a '+' as Go's strconv reads it
+    if digits.isascii() and digits.isdigit():
+        seconds = int(digits)
         if seconds > _MAX_WHOLE_SECONDS:
             raise InvalidDuration(
                 f"{text} seconds is more than the largest duration the server holds, "
@@ -334,18 +337,26 @@ def _scan(text: str) -> int:
                 value=text,
                 span=(index, index + 1),
             )
-    if text[0] in "+-":
-        what = "negative durations are not allowed" if text[0] == "-" else "a sign is not allowed"
+    pos = 0
+    if text[0] == "-":
         raise InvalidDuration(
-            f"{what}; write the duration without '{text[0]}'",
+            "negative durations are not allowed; write the duration without '-'",
             code="duration.signed",
             value=text,
             span=(0, 1),
         )
-    if text == "0":
+    if text[0] == "+":  # Go's ParseDuration reads a leading '+' and ignores it
+        pos = 1
+        if len(text) == 1:
+            raise InvalidDuration(
+                "expected a duration after '+', such as '+30s'",
+                code="duration.missing_number",
+                value=text,
+                span=(1, 1),
+            )
+    if text[pos:] == "0":
         return 0
     total = 0
-    pos = 0
     end = len(text)
     while pos < end:
         group_start = pos
