@@ -73,7 +73,17 @@ its evidence is ``docs/protocol/verdicts.md``.
   cost a millisecond), names of at most :data:`~qstash_protocol.MAX_HEADER_NAME_LENGTH` and
   values of at most :data:`~qstash_protocol.MAX_HEADER_VALUE_LENGTH` characters (checked before
   parsing), and :class:`InvalidHeaders` lists at most :data:`~qstash_protocol.MAX_ERRORS`
-  problems and counts the rest (``errors_omitted``).
+  problems and counts the rest (``errors_omitted``). Only the first ``MAX_SLIP_CHECKS`` (32)
+  unknown ``Upstash-`` headers of a request are compared with the known directives for
+  ``header.misspelled`` (difflib costs tens of microseconds a name; by position, so the
+  findings do not depend on what was decoded before).
+- **Speed without a second reading**: the names the official SDKs send (every setting in every
+  scope, the workflow SDKs' headers, common HTTP headers) are read once per process with
+  :func:`~qstash_protocol.publish.headers.parse_header_name` into a table keyed by lower case
+  (an ASCII name only: ``str.lower`` folds some non-ASCII letters, such as the Kelvin sign,
+  into ASCII); values and names are cached (bounded); a callback given by its URL alone and a
+  flow-control pair are shared, frozen models. ``tests/test_fast_paths.py`` compares each
+  fast path with the plain reading.
 - **Input shapes**: a mapping, anything with ``.items()`` giving pairs (``http.client.HTTPMessage``,
   ``email.message.Message``, multi-dicts; repeated names kept), or an iterable of pairs. A
   ``str`` (a whole header block) or anything else raises ``TypeError``, with a hint.
