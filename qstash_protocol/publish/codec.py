@@ -106,6 +106,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import Any, ClassVar, Final, Literal
 
 from qstash_protocol.errors import ProtocolError
@@ -974,6 +975,8 @@ def _check_encoded(out: dict[str, str]) -> None:
     """
     checked = _checked_pairs
     try:
+        if checked.issuperset(out.items()):  # the common case, in one call
+            return
         fresh = [item for item in out.items() if item not in checked]
     except TypeError:  # an unhashable value, so not text: found below
         fresh = list(out.items())
@@ -1072,6 +1075,59 @@ def _encode_scope(
             span=(0, len(prefix)),
         )
     fields = scope.__dict__
+    if _simple_settings(fields) != _NO_SIMPLE_SETTINGS:
+        _encode_settings(fields, prefix, out)
+    forwarded = _items(fields["forward"])
+    if forwarded:
+        forward = prefix + "Forward-"
+        for name, text in forwarded.items():
+            out[forward + name] = text
+    callback = fields["callback"]
+    if callback is not None:
+        out[prefix + "Callback"] = callback.url
+        _encode_scope(callback, prefix + "Callback-", out, depth + 1)
+    callback = fields["failure_callback"]
+    if callback is not None:
+        out[prefix + "Failure-Callback"] = callback.url
+        _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
+    orphan = fields["orphan_callback"]
+    if orphan is not None:
+        _encode_scope(orphan, prefix + "Callback-", out, depth + 1)
+    orphan = fields["orphan_failure_callback"]
+    if orphan is not None:
+        _encode_scope(orphan, prefix + "Failure-Callback-", out, depth + 1)
+    extra = _items(fields["extra"])
+    if extra:
+        for name, text in extra.items():
+            _check_extra_name(name)
+            out[prefix + name[8:]] = text  # name[8:] drops "Upstash-"
+
+
+#: The settings held as plain values (None when unset), read in one call: a scope that sets
+#: none of them (a callback given by its URL alone, most often) skips them all at once.
+_SIMPLE_FIELDS: Final = (
+    "method",
+    "timeout",
+    "retries",
+    "retry_delay",
+    "delay",
+    "not_before",
+    "flow_control",
+    "labels",
+    "deduplication_id",
+    "content_based_deduplication",
+    "header_forward",
+    "redact",
+    "cron",
+    "queue_name",
+    "schedule_id",
+)
+_simple_settings: Final = itemgetter(*_SIMPLE_FIELDS)
+_NO_SIMPLE_SETTINGS: Final = tuple(() if name == "labels" else None for name in _SIMPLE_FIELDS)
+
+
+def _encode_settings(fields: dict[str, Any], prefix: str, out: dict[str, str]) -> None:
+    """Write a scope's settings (the fields in _SIMPLE_FIELDS), in their fixed order."""
     formatted = _formatted
     value = fields["method"]
     if value is not None:
@@ -1120,30 +1176,6 @@ def _encode_scope(
     value = fields["schedule_id"]
     if value is not None:
         out[prefix + "Schedule-Id"] = value
-    forwarded = _items(fields["forward"])
-    if forwarded:
-        forward = prefix + "Forward-"
-        for name, text in forwarded.items():
-            out[forward + name] = text
-    callback = fields["callback"]
-    if callback is not None:
-        out[prefix + "Callback"] = callback.url
-        _encode_scope(callback, prefix + "Callback-", out, depth + 1)
-    callback = fields["failure_callback"]
-    if callback is not None:
-        out[prefix + "Failure-Callback"] = callback.url
-        _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
-    orphan = fields["orphan_callback"]
-    if orphan is not None:
-        _encode_scope(orphan, prefix + "Callback-", out, depth + 1)
-    orphan = fields["orphan_failure_callback"]
-    if orphan is not None:
-        _encode_scope(orphan, prefix + "Failure-Callback-", out, depth + 1)
-    extra = _items(fields["extra"])
-    if extra:
-        for name, text in extra.items():
-            _check_extra_name(name)
-            out[prefix + name[8:]] = text  # name[8:] drops "Upstash-"
 
 
 def _items(headers: Any) -> dict[str, str]:
