@@ -28,6 +28,14 @@ from qstash_protocol.values import _retry_compile as rc
 from qstash_protocol.values import retry_delay as module
 
 
+def compile_now(delay: RetryDelay) -> None:
+    """Call evaluate until its shape is compiled (it starts with the reference evaluator)."""
+    for _ in range(module._COMPILE_AFTER):
+        with contextlib.suppress(InvalidRetryDelay):
+            delay.evaluate(0)
+    assert delay.evaluate.__code__ is not rc._warm_code()
+
+
 def outcomes(delay: RetryDelay, retried_values: list[int]) -> list[object]:
     """What evaluate gives for each retried: the value, or the error code."""
     results: list[object] = []
@@ -812,6 +820,59 @@ def test_generated_code_for_the_docs_example() -> None:
     assert "(_t0) * 0.0 == 0.0" in source
 
 
+def test_evaluate_is_compiled_on_a_later_call_and_stays_the_same_object() -> None:
+    module._PROGRAMS.cache_clear()
+    delay = parse_retry_delay("pow(3, retried) * 17 + 0.5")
+    evaluate = delay.evaluate
+    assert evaluate.__code__ is rc._warm_code()  # the reference evaluator, behind the checks
+    for retried in range(module._COMPILE_AFTER + 2):
+        assert evaluate(retried) == 3.0**retried * 17 + 0.5
+    assert evaluate.__code__ is not rc._warm_code()
+    assert delay.evaluate is evaluate
+    with pytest.raises(TypeError, match="retried must be an int"):
+        evaluate(True)
+    # Another text of the same shape is compiled at once, with its own numbers.
+    other = parse_retry_delay("pow(5, retried) * 2 + 0.25")
+    assert other.evaluate.__code__ is not rc._warm_code()
+    assert other.evaluate(3) == 250.25
+    assert evaluate(3) == 459.5
+
+
+def test_program_cache_is_bounded() -> None:
+    programs = rc.Programs(entries=4, size=64 * 1024)
+    sources = [rc.shape(folded(f"retried{' + retried' * n}"))[0] for n in range(10)]
+    for source in sources:
+        programs.compile(source)
+    assert len(programs.programs) == 4
+    assert list(programs.programs) == sources[-4:]
+    small = rc.Programs(entries=100, size=3 * 1024)
+    for source in sources:
+        small.compile(source)
+    assert small.used <= 3 * 1024
+    assert sum(program.size for program in small.programs.values()) == small.used
+    small.cache_clear()
+    assert not small.programs
+
+
+def folded(text: str) -> rc.Node:
+    tree = module._parse(text)
+    rc.fold(tree, text)
+    return tree
+
+
+def test_checks_are_left_out_only_where_bounds_prove_them_needless() -> None:
+    assert "try:" not in generated_source("1000 * (1 + retried)")
+    assert "try:" not in generated_source("max(1000, retried * 100) / 2 - 1")
+    for text in [
+        "pow(2, retried) * 1000",
+        "1e300 * retried",
+        "retried - 1",
+        "1000 / retried",
+        "10 % (retried + 1)",
+    ]:
+        assert "try:" in generated_source(text), text
+
+
 # --- Properties ------------------------------------------------------------------------------
 
 LIMIT_CODES = {
@@ -945,6 +1006,7 @@ def test_compiled_code_agrees_with_the_reference_evaluator(text: str, values: li
         return
     tree = module._parse(text)
     rc.fold(tree, text)
+    compile_now(delay)
     for retried in values:
         try:
             expected: object = rc.check_result(rc.evaluate(tree, text, retried), text, retried)
@@ -961,6 +1023,21 @@ def test_compiled_code_agrees_with_the_reference_evaluator(text: str, values: li
             assert math.copysign(1, got) == math.copysign(1, expected), (text, retried)
         else:
             assert got == expected, (text, retried)
+
+
+@given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=4))
+def test_bounds_hold_every_value(text: str, values: list[int]) -> None:
+    """Where bounds() gives a range, the reference evaluator's values lie in it."""
+    try:
+        tree = folded(text)
+    except rc.Failure:
+        return
+    range_ = rc.bounds(tree)
+    if range_ is None:
+        return
+    for retried in values:
+        value = rc.evaluate(tree, text, retried)  # no rc.Failure: every step is finite
+        assert range_[0] <= value <= range_[1], (text, retried, value, range_)
 
 
 @given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=3))
@@ -1001,6 +1078,43 @@ def test_random_text_raises_only_invalid_retry_delay(text: str) -> None:
         assert 0 <= err.span[0] <= err.span[1] <= len(text)
         return
     assert parse_retry_delay(str(delay)) == delay
+
+
+@given(st.text(EXPRESSION_ALPHABET, max_size=40) | expressions())
+@example("retriedx")
+@example("1 2")
+@example("max(1)")
+@example("1 $")
+def test_the_parse_loop_follows_lark(text: str) -> None:
+    """Our loop over Lark's tables accepts what Lark's own parser accepts, and stops where it does.
+
+    Lark's parser is the reference: the same grammar, tables and terminals, run by Lark.
+    """
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+    lark_parser = module._parser()
+    try:
+        lark_parser.parse(text)
+    except UnexpectedInput as error:
+        if isinstance(error, UnexpectedCharacters):
+            expected = module._syntax_failure(text, error.pos_in_stream, None)
+        else:
+            assert isinstance(error, UnexpectedToken)
+            kind = error.token.type
+            position = len(text) if kind == "$END" else error.token.start_pos
+            expected = module._syntax_failure(text, position, kind)
+        with pytest.raises(rc.Failure) as info:
+            module._run(text)
+        assert (info.value.code, info.value.message, info.value.span) == (
+            expected.code,
+            expected.message,
+            expected.span,
+        )
+        return
+    try:
+        module._run(text)
+    except rc.Failure as failure:  # limits checked as the tree is built, not syntax
+        assert failure.code in {"retry_delay.too_deep", "retry_delay.number_out_of_range"}
 
 
 @given(expressions(), st.data())

@@ -27,8 +27,11 @@ functions here stay far from Python's recursion limit.
 from __future__ import annotations
 
 import math
+import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
+from types import CodeType, FunctionType
 from typing import Final
 
 __all__ = [
@@ -38,8 +41,12 @@ __all__ = [
     "Failure",
     "Node",
     "Number",
+    "Program",
+    "Programs",
     "Unary",
     "Variable",
+    "bounds",
+    "build",
     "check_result",
     "compile_tree",
     "evaluate",
@@ -47,6 +54,7 @@ __all__ = [
     "format_number",
     "render",
     "round_half_away",
+    "shape",
 ]
 
 #: The functions and how many arguments each takes (``None``: two or more).
@@ -204,6 +212,15 @@ def format_number(value: float, *, shortest: bool = False) -> str:
     """
     if value < 0 or math.copysign(1.0, value) < 0:
         return "-" + format_number(-value, shortest=shortest)
+    if not shortest:
+        # Python's repr has the fewest digits that round-trip, and switches to scientific
+        # notation exactly where this form does (below 1e-4, from 1e16 on): drop its ".0",
+        # its "+" and the leading zeros of its exponent.
+        text = repr(float(value))
+        if "e" in text:
+            mantissa, exponent_text = text.split("e")
+            return f"{mantissa}e{int(exponent_text)}"
+        return text.removesuffix(".0")
     _, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
     assert isinstance(exponent, int)
     digits = "".join(map(str, digit_tuple))
@@ -608,11 +625,21 @@ def _literal(value: float) -> str:
 
 
 class _Generator:
-    """Writes the Python expression for a tree. Every token comes from this class."""
+    """Writes the Python expression for a tree. Every token comes from this class.
+
+    Numbers are written as placeholders (``_k0``, ``_k1``, ...) and collected in
+    ``constants``: the text is then the expression's *shape*, the same for ``1000 * retried``
+    and ``2000 * retried``.
+    """
 
     def __init__(self, variable: str) -> None:
         self.variable = variable
         self.temporaries: list[str] = []
+        self.constants: list[float] = []
+
+    def literal(self, value: float) -> str:
+        self.constants.append(value)
+        return f"_k{len(self.constants) - 1}"
 
     def checked(self, node: Node) -> str:
         """The code for ``node``, kept in a temporary if it could hide a non-finite value."""
@@ -625,14 +652,14 @@ class _Generator:
 
     def code(self, node: Node) -> str:
         if node.value is not None:
-            return _literal(node.value)
+            return self.literal(node.value)
         if isinstance(node, Variable):
             return self.variable
         if isinstance(node, Unary):
             inner = self.code(node.operand)
             return f"(-{inner})" if node.op == "-" else inner
         if isinstance(node, Chain):
-            code = self.code(node.first) if node.prefix is None else _literal(node.prefix)
+            code = self.code(node.first) if node.prefix is None else self.literal(node.prefix)
             rest = zip(node.ops[node.folded :], node.operands[node.folded :], strict=True)
             for op, operand in rest:
                 if op == "%":
@@ -652,20 +679,287 @@ class _Generator:
         return f"{helper}({', '.join(args)})"
 
 
+# --- Bounds: where the checks of the fast code cannot fail ---------------------------------
+
+#: The range of ``retried`` (as a double) that the compiled function accepts.
+_RETRIED_RANGE: Final = (0.0, 9007199254740992.0)
+
+
+def bounds(node: Node) -> tuple[float, float] | None:
+    """Finite bounds of every value ``node`` takes for ``retried`` in 0..2**53, or None.
+
+    Interval arithmetic on doubles: IEEE rounding is monotone, so the rounded results of
+    ``+ - * /`` over a box lie between the rounded results at its corners, and ``floor``,
+    ``ceil``, ``round``, ``sqrt``, ``min`` and ``max`` are monotone. ``None`` when a bound
+    is not finite, a divisor's range holds 0, ``sqrt``'s argument may be negative, or the
+    node uses ``%``, ``pow`` or ``exp`` (not worth bounding). When the bounds of a whole
+    expression are finite and not negative, no step of it can fail, and its compiled code
+    needs neither the ``try`` nor the final check (:func:`compile_tree`).
+    """
+    if node.value is not None:
+        return node.value, node.value
+    if isinstance(node, Variable):
+        return _RETRIED_RANGE
+    if isinstance(node, Unary):
+        inner = bounds(node.operand)
+        if inner is None or node.op == "+":
+            return inner
+        return -inner[1], -inner[0]
+    if isinstance(node, Chain):
+        result = bounds(node.first) if node.prefix is None else (node.prefix, node.prefix)
+        rest = zip(node.ops[node.folded :], node.operands[node.folded :], strict=True)
+        for op, operand in rest:
+            right = bounds(operand)
+            if result is None or right is None or op == "%":
+                return None
+            result = _combine(op, result, right)
+        return result
+    assert isinstance(node, Call)
+    args = [bounds(arg) for arg in node.args]
+    if any(arg is None for arg in args) or node.name in ("pow", "exp"):
+        return None
+    known = [arg for arg in args if arg is not None]
+    low, high = known[0]
+    if node.name == "min":
+        return min(arg[0] for arg in known), min(arg[1] for arg in known)
+    if node.name == "max":
+        return max(arg[0] for arg in known), max(arg[1] for arg in known)
+    if node.name == "abs":
+        if low >= 0:
+            return low, high
+        if high <= 0:
+            return -high, -low
+        return 0.0, max(-low, high)
+    if node.name == "sqrt":
+        return None if low < 0 else (math.sqrt(low), math.sqrt(high))
+    function = {"floor": _floor, "ceil": _ceil, "round": round_half_away}[node.name]
+    return function(low), function(high)
+
+
+def _combine(
+    op: str, left: tuple[float, float], right: tuple[float, float]
+) -> tuple[float, float] | None:
+    if op == "+":
+        low, high = left[0] + right[0], left[1] + right[1]
+    elif op == "-":
+        low, high = left[0] - right[1], left[1] - right[0]
+    else:
+        if op == "/" and right[0] <= 0 <= right[1]:
+            return None
+        corners = [a * b if op == "*" else a / b for a in left for b in right]
+        low, high = min(corners), max(corners)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return low, high
+
+
+# --- Compiling: shapes, programs, functions ---------------------------------------------------
+
 _TEMPLATE: Final = """\
-def _factory({helpers}, _slow, _invalid, _MAX_RETRIED):
-    def evaluate(retried):
-        if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
-            return _invalid(retried)
-{convert}        try:
-            result = {expression}
-        except _ERRORS:
-            return _slow(retried)
-        if 0.0 <= result < _INF{finite_check}:
-            return result
+def evaluate(retried):
+    if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+        return _invalid(retried)
+{convert}    try:
+        result = {expression}
+    except _ERRORS:
         return _slow(retried)
-    return evaluate
+    if 0.0 <= result < _INF{finite_check}:
+        return result
+    return _slow(retried)
 """
+
+# When bounds() proves that nothing can fail: no try, no final check.
+_SAFE_TEMPLATE: Final = """\
+def evaluate(retried):
+    if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+        return _invalid(retried)
+{convert}    return {expression}
+"""
+
+# Before its shape is compiled, a function runs the reference evaluator (through _warm).
+_WARM_TEMPLATE: Final = """\
+def evaluate(retried):
+    if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+        return _invalid(retried)
+    return _warm(retried)
+"""
+
+_PLACEHOLDER: Final = re.compile(r"_k([0-9]+)")
+
+
+def shape(node: Node) -> tuple[str, list[float]]:
+    """The source of the function for a folded tree, with its numbers as ``_k0, _k1, ...``.
+
+    Trees that differ only in their numbers have the same shape, and share one compiled
+    :class:`Program`. Returns the shape and the numbers, in placeholder order.
+    """
+    convert = _has_int_arithmetic(node) or not _is_float(node)
+    generator = _Generator("x" if convert else "retried")
+    expression = generator.code(node)
+    range_ = bounds(node)
+    template = _TEMPLATE
+    finite_check = ""
+    if range_ is not None and range_[0] >= 0:
+        template = _SAFE_TEMPLATE
+    elif generator.temporaries:
+        finite_check = f" and ({' + '.join(generator.temporaries)}) * 0.0 == 0.0"
+    source = template.format(
+        convert="    x = retried + 0.0\n" if convert else "",
+        expression=expression,
+        finite_check=finite_check,
+    )
+    return source, generator.constants
+
+
+class Program:
+    """A shape compiled once: ``code`` and, for each placeholder, its index in co_consts.
+
+    The shape is compiled with a distinct stand-in number for each placeholder (the smallest
+    subnormal doubles, which no template constant equals); a tree of that shape then gets its
+    function by putting its own numbers in those places of the code's constants
+    (``CodeType.replace``), with no compiling.
+    """
+
+    __slots__ = ("code", "size", "slots", "source")
+
+    def __init__(self, source: str) -> None:
+        count = len({match.group() for match in _PLACEHOLDER.finditer(source)})
+        stand_ins = [math.ulp(0.0) * (index + 1) for index in range(count)]
+        code = _function_code(
+            _PLACEHOLDER.sub(lambda match: repr(stand_ins[int(match.group(1))]), source)
+        )
+        position = {value: index for index, value in enumerate(stand_ins)}
+        slots = [-1] * count
+        for index, const in enumerate(code.co_consts):
+            if const.__class__ is float and const in position:
+                slots[position[const]] = -2 if slots[position[const]] != -1 else index
+        self.source = source
+        self.code = code
+        #: Where each placeholder's number is in co_consts; None if the compiler did not keep
+        #: each stand-in as one constant of its own (no CPython version does; then each tree
+        #: is compiled with its numbers written in).
+        self.slots = tuple(slots) if min(slots, default=0) >= 0 else None
+        #: What the program keeps, in bytes, estimated generously (for the cache's bound).
+        self.size = 4 * len(source) + 1024
+
+    def specialize(self, constants: list[float]) -> CodeType:
+        """The code with ``constants`` in place of the stand-ins."""
+        if self.slots is None:
+            return _function_code(
+                _PLACEHOLDER.sub(
+                    lambda match: _literal(constants[int(match.group(1))]), self.source
+                )
+            )
+        consts = list(self.code.co_consts)
+        for index, value in zip(self.slots, constants, strict=True):
+            consts[index] = value
+        return self.code.replace(co_consts=tuple(consts))
+
+
+def _function_code(source: str) -> CodeType:
+    """The code of the one function ``source`` defines."""
+    module = compile(source, "<retry-delay>", "exec")
+    codes = [const for const in module.co_consts if isinstance(const, CodeType)]
+    assert len(codes) == 1, codes
+    return codes[0]
+
+
+class Programs:
+    """A bounded cache of compiled shapes: at most ``entries`` and about ``size`` bytes."""
+
+    def __init__(self, entries: int, size: int) -> None:
+        self.entries = entries
+        self.size = size
+        self.used = 0
+        self.programs: dict[str, Program] = {}
+        self.lock = threading.Lock()
+
+    def get(self, source: str) -> Program | None:
+        return self.programs.get(source)
+
+    def compile(self, source: str) -> Program:
+        """The program for ``source``, compiled now unless cached; kept if it fits."""
+        program = self.programs.get(source)
+        if program is not None:
+            return program
+        program = Program(source)
+        with self.lock:
+            if not self.programs:
+                self.used = 0
+            if source in self.programs or program.size > self.size:
+                return program
+            while self.programs and (
+                len(self.programs) >= self.entries or self.used + program.size > self.size
+            ):
+                oldest = next(iter(self.programs))
+                self.used -= self.programs.pop(oldest).size
+            self.programs[source] = program
+            self.used += program.size
+        return program
+
+    def cache_clear(self) -> None:
+        """Forget every program (as a fresh process would have none)."""
+        with self.lock:
+            self.programs.clear()
+            self.used = 0
+
+
+_WARM_CODE: list[CodeType] = []
+
+
+def _warm_code() -> CodeType:
+    if not _WARM_CODE:
+        _WARM_CODE[:] = [_function_code(_WARM_TEMPLATE)]
+    return _WARM_CODE[0]
+
+
+def _environment(
+    slow: Callable[[int], float], invalid: Callable[[object], float], max_retried: int
+) -> dict[str, object]:
+    return {
+        "__builtins__": {},
+        **_HELPERS,
+        "_slow": slow,
+        "_invalid": invalid,
+        "_MAX_RETRIED": max_retried,
+    }
+
+
+def build(
+    node: Node,
+    *,
+    slow: Callable[[int], float],
+    invalid: Callable[[object], float],
+    max_retried: int,
+    programs: Programs,
+    compile_after: int,
+) -> Callable[[int], float]:
+    """The function ``evaluate(retried) -> float`` for a folded tree, compiled when it pays.
+
+    When a tree of the same shape was compiled before (``programs``), the function is the
+    compiled code at once. Otherwise it starts with the reference evaluator (``slow``, behind
+    the same check of ``retried``) and compiles its shape on its ``compile_after``-th call,
+    replacing its own code: the function object stays the same, so a caller holding it gets
+    the compiled code from then on. Compiling costs about as much as 20 evaluations by the
+    reference evaluator, and most expressions a gateway sees are evaluated a few times.
+    """
+    source, constants = shape(node)
+    environment = _environment(slow, invalid, max_retried)
+    program = programs.get(source)
+    if program is not None:
+        return FunctionType(program.specialize(constants), environment, "evaluate")
+    function = FunctionType(_warm_code(), environment, "evaluate")
+    calls = 0
+
+    def warm(retried: int) -> float:
+        nonlocal calls
+        calls += 1
+        if calls >= compile_after:  # >=: calls from several threads may race past it
+            function.__code__ = programs.compile(source).specialize(constants)
+        return slow(retried)
+
+    environment["_warm"] = warm
+    return function
 
 
 def compile_tree(
@@ -675,7 +969,7 @@ def compile_tree(
     invalid: Callable[[object], float],
     max_retried: int,
 ) -> tuple[Callable[[int], float], str]:
-    """Compile a folded tree into ``evaluate(retried) -> float``; also return its source.
+    """Compile a folded tree into ``evaluate(retried) -> float`` now; also return its source.
 
     The function checks ``retried`` (an int, bool excluded, within ``0..max_retried``; else it
     returns ``invalid(retried)``, which raises), computes the expression with float
@@ -683,23 +977,15 @@ def compile_tree(
     later operation could have hidden (an argument of pow, exp, min or max, a divisor) was
     inf or nan. In every other case it returns ``slow(retried)``, the reference evaluator,
     which raises the precise error (or, rarely, returns a value the quick check was unsure of).
+    When :func:`bounds` proves that no step can fail and the result is not negative, the
+    function returns the value with no further check.
+
+    The source returned is the shape with its numbers written in (what the code computes).
     """
-    convert = _has_int_arithmetic(node) or not _is_float(node)
-    generator = _Generator("x" if convert else "retried")
-    expression = generator.code(node)
-    finite_check = ""
-    if generator.temporaries:
-        finite_check = f" and ({' + '.join(generator.temporaries)}) * 0.0 == 0.0"
-    source = _TEMPLATE.format(
-        helpers=", ".join(_HELPERS),
-        convert="        x = retried + 0.0\n" if convert else "",
-        expression=expression,
-        finite_check=finite_check,
+    source, constants = shape(node)
+    program = Program(source)
+    function = FunctionType(
+        program.specialize(constants), _environment(slow, invalid, max_retried), "evaluate"
     )
-    namespace: dict[str, object] = {"__builtins__": {}}
-    exec(compile(source, "<retry-delay>", "exec"), namespace)  # noqa: S102 (generated, see above)
-    factory = namespace["_factory"]
-    assert callable(factory)
-    function = factory(*_HELPERS.values(), slow, invalid, max_retried)
-    assert callable(function)
-    return function, source
+    written = _PLACEHOLDER.sub(lambda match: _literal(constants[int(match.group(1))]), source)
+    return function, written

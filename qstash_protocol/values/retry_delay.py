@@ -136,7 +136,6 @@ from qstash_protocol.values.durations import MAX_DURATION
 
 if TYPE_CHECKING:
     from lark import Lark
-    from lark.exceptions import LarkError
 
 __all__ = [
     "MAX_RETRIED",
@@ -224,6 +223,15 @@ MAX_SCHEDULE: Final = 10_000
 #: MAX_RETRY_DELAY_LENGTH characters (longer texts are refused before any lookup), so each
 #: cache holds at most 1024 x 1 KiB of text, plus the compiled expressions.
 _CACHE_SIZE: Final = 1024
+
+#: The compiled shapes of expressions (``1000 * retried`` and ``2000 * retried`` share one):
+#: at most 256, and about 2 MiB (each is charged four bytes per character of its generated
+#: source, plus 1 KiB).
+_PROGRAMS: Final = _rc.Programs(entries=256, size=2 * 1024 * 1024)
+
+#: An expression whose shape has not been compiled is evaluated by the reference evaluator
+#: until this call, which compiles it (see ``_rc.build``).
+_COMPILE_AFTER: Final = 8
 
 #: ``k`` in the default backoff ``min(86400, e ** (k * n))``; see the module docstring.
 DEFAULT_BACKOFF_K: Final = 2.5
@@ -321,55 +329,87 @@ def _check_token_count(text: str) -> None:
 
 
 # --- The parser ------------------------------------------------------------------------------
+#
+# Lark builds the LALR(1) automaton from grammars/retry_delay.lark (once per process, on first
+# use); a short loop here runs it. Lark's own parse loop is general (interactive parsing, error
+# recovery, tree building, token objects with line and column), and on this small language it
+# spent about 90 us on the docs' longest example, far more than everything else a first parse
+# does. The loop below follows Lark's tables exactly, shift for shift and reduce for reduce, and
+# reports the same two kinds of error at the same positions (a character no terminal matches,
+# and a token the automaton does not expect), so the messages built from them are unchanged.
+# The lexer is one regular expression made from the grammar's terminals in the order Lark's
+# basic lexer tries them (no two terminals of this grammar match at the same position, so the
+# basic and the contextual lexer agree); it is run token by token as the parser asks, as Lark's is.
+
+# A token as the loop keeps it: (terminal name, start, end).
+_Token = tuple[str, int, int]
+# A rule's action on its children (tokens, nodes, or the spliced list of an inlined rule).
+_Handler = Callable[[str, list[Any]], Any]
 
 
-class _TreeBuilder:
-    """Lark's callbacks, one per rule alias in the grammar.
+def _number(text: str, children: list[Any]) -> _rc.Node:
+    _, start, end = children[0]
+    value = float(text[start:end])  # the grammar's NUMBER is a valid Python float literal
+    if not math.isfinite(value):
+        _fail(
+            "retry_delay.number_out_of_range",
+            f"{_quoted(text[start:end])} is beyond the range of a double (about 1.8e308)",
+            (start, end),
+        )
+    return _rc.Number(value, (start, end))
 
-    Given to Lark as an inline transformer, they run as the LALR parser reduces, so the tree is
-    built bottom-up without recursion, and its depth is checked as it grows: no input makes
-    anything here recurse deeply.
-    """
 
-    def number(self, children: list[Any]) -> _rc.Node:
-        token = children[0]
-        span = (token.start_pos, token.end_pos)
-        value = float(token)  # the grammar's NUMBER is a valid Python float literal
-        if not math.isfinite(value):
-            _fail(
-                "retry_delay.number_out_of_range",
-                f"{_quoted(str(token))} is beyond the range of a double (about 1.8e308)",
-                span,
-            )
-        return _rc.Number(value, span)
+def _variable(_text: str, children: list[Any]) -> _rc.Node:
+    _, start, end = children[0]
+    return _rc.Variable((start, end))
 
-    def variable(self, children: list[Any]) -> _rc.Node:
-        token = children[0]
-        return _rc.Variable((token.start_pos, token.end_pos))
 
-    def unary(self, children: list[Any]) -> _rc.Node:
-        sign, operand = children
-        return _depth_checked(_rc.Unary(str(sign), operand, (sign.start_pos, operand.span[1])))
+def _unary(text: str, children: list[Any]) -> _rc.Node:
+    (_, start, end), operand = children
+    return _depth_checked(_rc.Unary(text[start:end], operand, (start, operand.span[1])))
 
-    def binary(self, children: list[Any]) -> _rc.Node:
-        left, token, right = children
-        op = str(token)
-        level = 1 if op in "+-" else 2
-        if isinstance(left, _rc.Chain) and left.level == level and not left.parenthesized:
-            left.extend(op, right)
-            return _depth_checked(left)
-        return _depth_checked(_rc.Chain(level, left, op, right))
 
-    def call(self, children: list[Any]) -> _rc.Node:
-        name, closing = children[0], children[-1]
-        arguments = children[2:-1:2]
-        return _depth_checked(_rc.Call(str(name), arguments, (name.start_pos, closing.end_pos)))
+def _binary(text: str, children: list[Any]) -> _rc.Node:
+    left, (_, start, end), right = children
+    op = text[start:end]
+    level = 1 if op in "+-" else 2
+    if isinstance(left, _rc.Chain) and left.level == level and not left.parenthesized:
+        left.extend(op, right)
+        return _depth_checked(left)
+    return _depth_checked(_rc.Chain(level, left, op, right))
 
-    def group(self, children: list[Any]) -> _rc.Node:
-        opening, node, closing = children
-        node.parenthesized = True
-        node.span = (opening.start_pos, closing.end_pos)
-        return node  # type: ignore[no-any-return]
+
+def _call(text: str, children: list[Any]) -> _rc.Node:
+    (_, start, end), closing = children[0], children[-1]
+    if len(children) == 5 and isinstance(children[3], list):  # min and max: the spliced rest
+        children = [*children[:3], *children[3], closing]
+    arguments = children[2:-1:2]
+    return _depth_checked(_rc.Call(text[start:end], arguments, (start, closing[2])))
+
+
+def _group(_text: str, children: list[Any]) -> _rc.Node:
+    (_, start, _), node, (_, _, end) = children
+    node.parenthesized = True
+    node.span = (start, end)
+    return node  # type: ignore[no-any-return]
+
+
+def _inlined(_text: str, children: list[Any]) -> list[Any]:
+    """A rule Lark inlines into its parent (its name starts with '_'): splice its children."""
+    if children and isinstance(children[0], list):
+        return [*children[0], *children[1:]]
+    return children
+
+
+#: The action of each rule, by its alias in the grammar (``-> binary``).
+_HANDLERS: Final[dict[str, _Handler]] = {
+    "number": _number,
+    "variable": _variable,
+    "unary": _unary,
+    "binary": _binary,
+    "call": _call,
+    "group": _group,
+}
 
 
 def _depth_checked(node: _rc.Node) -> _rc.Node:
@@ -382,8 +422,109 @@ def _depth_checked(node: _rc.Node) -> _rc.Node:
     return node
 
 
+class _Machine:
+    """Lark's LALR(1) tables for the grammar, in the form the loop in :func:`_run` reads.
+
+    ``actions[state][symbol]`` is the next state (a shift, or the goto after a reduction) when
+    it is 0 or more, and ``~rule`` (negative) for a reduction by ``rules[rule]``, which is
+    ``(length, name of the rule, handler)``; a handler of ``None`` passes its one child up
+    (Lark's ``?rule`` with one child).
+    """
+
+    __slots__ = ("actions", "end", "lex", "rules", "start", "terminals")
+
+    def __init__(self, parser: Lark) -> None:
+        from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 (lark is loaded by now)
+
+        table = parser.parser.parser.parser.parse_table
+        rules: list[Any] = []
+        indexes: dict[Any, int] = {}
+        for rule in parser.rules:
+            indexes[rule] = len(rules)
+            size = len(rule.expansion)
+            if rule.alias is not None:
+                handler: _Handler | None = _HANDLERS[rule.alias]
+            elif rule.origin.name.startswith("_"):
+                handler = _inlined
+            else:
+                assert rule.options.expand1, rule  # a ?rule with one child
+                assert size == 1, rule
+                handler = None
+            rules.append((size, str(rule.origin.name), handler))
+        self.rules: list[tuple[int, str, _Handler | None]] = rules
+        self.actions: list[dict[str, int]] = [{} for _ in table.states]
+        for state, row in table.states.items():
+            for symbol, (action, argument) in row.items():
+                # Plain str keys: Lark's names are Token objects, whose == is Python code.
+                self.actions[state][str(symbol)] = (
+                    argument if action is Shift else ~indexes[argument]
+                )
+        self.start: int = table.start_states["start"]
+        self.end: int = table.end_states["start"]
+        # One regex for every terminal, tried in the order of Lark's basic lexer, after any
+        # ignored whitespace; the last alternative matches the end of the text.
+        terminals = sorted(
+            parser.terminals,
+            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+        )
+        ignored = [t for t in terminals if t.name in parser.ignore_tokens]
+        used = [t for t in terminals if t.name not in parser.ignore_tokens]
+        for terminal in terminals:
+            assert re.compile(terminal.pattern.to_regexp()).groups == 0, terminal
+        skip = "|".join(t.pattern.to_regexp() for t in ignored)
+        alternatives = "|".join(f"({t.pattern.to_regexp()})" for t in used)
+        self.lex = re.compile(f"(?:{skip})*(?:{alternatives}|()\\Z)").match
+        self.terminals: list[str] = ["", *(str(t.name) for t in used), "$END"]
+
+
+def _run(text: str) -> _rc.Node:
+    """Lex and parse ``text`` with Lark's tables; raise :class:`_rc.Failure` on a syntax error."""
+    machine = _machine()
+    actions, rules, lex, terminals, end = (
+        machine.actions,
+        machine.rules,
+        machine.lex,
+        machine.terminals,
+        machine.end,
+    )
+    states = [machine.start]
+    values: list[Any] = []
+    position = 0
+    while True:
+        match = lex(text, position)
+        if match is None:  # no terminal matches here (after any whitespace)
+            position += len(text[position:]) - len(text[position:].lstrip(" \t"))
+            raise _syntax_failure(text, position, None)
+        index = match.lastindex
+        assert index is not None
+        kind = terminals[index]
+        start = match.start(index)
+        position = match.end()
+        while True:
+            action = actions[states[-1]].get(kind)
+            if action is None:
+                raise _syntax_failure(text, start, kind)
+            if action >= 0:  # shift
+                states.append(action)
+                values.append((kind, start, position))
+                break
+            size, name, handler = rules[~action]
+            if handler is not None:
+                children = values[-size:]
+                del values[-size:]
+                values.append(handler(text, children))
+            del states[-size:]
+            states.append(actions[states[-1]][name])
+            if states[-1] == end:
+                return values[-1]  # type: ignore[no-any-return]
+
+
 def _parser() -> Lark:
-    """The Lark parser, built on first use (not at import) and kept; it writes no files."""
+    """The Lark parser, built on first use (not at import) and kept; it writes no files.
+
+    Parsing goes through :func:`_machine` (its tables); the Lark object itself serves the
+    grammar to the tests (``hypothesis.extra.lark`` generates expressions from it).
+    """
     parser = _PARSER_HOLDER.get("parser")
     if parser is None:
         with _PARSER_LOCK:
@@ -395,7 +536,6 @@ def _parser() -> Lark:
                     grammar_text("retry_delay.lark"),
                     parser="lalr",
                     lexer="contextual",
-                    transformer=_TreeBuilder(),
                     maybe_placeholders=False,
                     cache=False,
                 )
@@ -403,7 +543,20 @@ def _parser() -> Lark:
     return parser
 
 
+def _machine() -> _Machine:
+    machine = _MACHINE_HOLDER.get("machine")
+    if machine is None:
+        parser = _parser()
+        with _PARSER_LOCK:
+            machine = _MACHINE_HOLDER.get("machine")
+            if machine is None:
+                machine = _Machine(parser)
+                _MACHINE_HOLDER["machine"] = machine
+    return machine
+
+
 _PARSER_HOLDER: dict[str, Lark] = {}
+_MACHINE_HOLDER: dict[str, _Machine] = {}
 _PARSER_LOCK: Final = threading.Lock()
 
 
@@ -418,18 +571,12 @@ def _is_word_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char in "_.")
 
 
-def _syntax_failure(text: str, error: LarkError) -> _rc.Failure:
-    """Explain a parse error by looking at the text around where Lark stopped."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken  # noqa: PLC0415
+def _syntax_failure(text: str, position: int, kind: str | None) -> _rc.Failure:
+    """Explain a syntax error by looking at the text around where the parser stopped.
 
-    kind: str | None = None
-    if isinstance(error, UnexpectedCharacters):
-        position = int(error.pos_in_stream or 0)
-    elif isinstance(error, UnexpectedToken):
-        kind = error.token.type
-        position = len(text) if kind == "$END" else int(error.token.start_pos or 0)
-    else:  # pragma: no cover - the LALR parser raises only the two above
-        return _rc.Failure("retry_delay.unexpected_token", "the expression is not valid", (0, 0))
+    ``kind`` is the terminal the parser did not expect at ``position`` (``$END`` for the end),
+    or ``None`` when no terminal matches there.
+    """
     if position < len(text) and _is_word_char(text[position]):
         start, end = position, position
         while start > 0 and _is_word_char(text[start - 1]):
@@ -678,8 +825,13 @@ def _build(text: str) -> RetryDelay:
         except _rc.Failure as failure:
             raise _error(failure, text) from None
 
-    evaluate, _ = _rc.compile_tree(
-        tree, slow=slow, invalid=_invalid_retried, max_retried=MAX_RETRIED
+    evaluate = _rc.build(
+        tree,
+        slow=slow,
+        invalid=_invalid_retried,
+        max_retried=MAX_RETRIED,
+        programs=_PROGRAMS,
+        compile_after=_COMPILE_AFTER,
     )
     evaluate.__qualname__ = "RetryDelay.evaluate"
     evaluate.__doc__ = _EVALUATE_DOC
@@ -695,15 +847,7 @@ def _parse(text: str) -> _rc.Node:
         )
     _check_characters(text)
     _check_token_count(text)
-    parser = _parser()
-    from lark.exceptions import LarkError  # noqa: PLC0415 (imported by _parser)
-
-    try:
-        tree = parser.parse(text)
-    except LarkError as error:
-        raise _syntax_failure(text, error) from None
-    assert isinstance(tree, _rc.Node)
-    return tree
+    return _run(text)
 
 
 def _invalid_retried(retried: object) -> NoReturn:
