@@ -30,7 +30,6 @@ import math
 import re
 import threading
 from collections.abc import Callable
-from decimal import Decimal
 from types import CodeType, FunctionType
 from typing import Final
 
@@ -221,6 +220,8 @@ def format_number(value: float, *, shortest: bool = False) -> str:
             mantissa, exponent_text = text.split("e")
             return f"{mantissa}e{int(exponent_text)}"
         return text.removesuffix(".0")
+    from decimal import Decimal  # noqa: PLC0415 (rarely needed: not loaded at import)
+
     _, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
     assert isinstance(exponent, int)
     digits = "".join(map(str, digit_tuple))
@@ -366,10 +367,9 @@ def _eval_chain(node: Chain, stop: int, x: float | None, context: _Context) -> f
     else:
         result = _eval(node.first, x, context)
         start = 0
+    begin = node.first.span[0]  # where the part computed so far starts
     for index in range(start, stop):
-        operand = node.operands[index]
-        span = (node.first.span[0], operand.span[1])
-        result = _binary(node.ops[index], result, operand, span, x, context)
+        result = _binary(node.ops[index], result, node.operands[index], begin, x, context)
     return result
 
 
@@ -377,7 +377,7 @@ def _binary(
     op: str,
     left: float,
     operand: Node,
-    span: tuple[int, int],
+    begin: int,
     x: float | None,
     context: _Context,
 ) -> float:
@@ -399,7 +399,7 @@ def _binary(
         # Go's math.Mod: the remainder has the sign of the dividend (C fmod), not Python's %.
         result = left / right if op == "/" else math.fmod(left, right)
     if not math.isfinite(result):
-        _raise_overflow(span, context)
+        _raise_overflow((begin, operand.span[1]), context)
     return result
 
 
@@ -565,63 +565,42 @@ _CALL_HELPERS: Final = {
 _ABSORBING: Final = frozenset({"pow", "exp", "min", "max"})
 
 
-def _may_be_non_finite(node: Node) -> bool:
-    """Whether the fast code can compute inf or nan here without raising.
-
-    Only ``+ - * /`` overflow silently; math.pow and math.exp raise OverflowError, and the
-    other functions cannot leave the double range.
-    """
-    if node.value is not None or isinstance(node, Variable):
-        return False
-    if isinstance(node, Chain) and any(op != "%" for op in node.ops[node.folded :]):
-        return True
-    return any(_may_be_non_finite(child) for child in _children(node))
-
-
-def _is_float(node: Node) -> bool:
-    """Whether the fast code computes a float here even when ``retried`` is passed as an int."""
-    if node.value is not None:
-        return True
-    if isinstance(node, Variable):
-        return False
-    if isinstance(node, Unary):
-        return _is_float(node.operand)
-    if isinstance(node, Chain):
-        result = node.prefix is not None or _is_float(node.first)
-        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
-            result = result or op in "/%" or _is_float(operand)
-        return result
-    assert isinstance(node, Call)
-    if node.name == "abs":
-        return _is_float(node.args[0])
-    if node.name in ("min", "max"):
-        return all(_is_float(arg) for arg in node.args)
-    return True
-
-
-def _has_int_arithmetic(node: Node) -> bool:
-    """Whether the fast code would do arithmetic on ints where doubles behave differently.
-
-    ``+ - *`` of two ints is exact in Python and rounded in IEEE, and ``-0`` is ``+0`` for ints
-    but ``-0.0`` for doubles.
-    """
-    if node.value is not None:
-        return False
-    if isinstance(node, Unary) and node.op == "-" and not _is_float(node.operand):
-        return True
-    if isinstance(node, Chain) and node.prefix is None:
-        result = _is_float(node.first)
-        for op, operand in zip(node.ops, node.operands, strict=True):
-            if op in "+-*" and not result and not _is_float(operand):
-                return True
-            result = result or op in "/%" or _is_float(operand)
-    return any(_has_int_arithmetic(child) for child in _children(node))
-
-
 def _literal(value: float) -> str:
     assert math.isfinite(value)
     text = repr(float(value))
     return f"({text})" if math.copysign(1.0, value) < 0 else text
+
+
+#: The range of ``retried`` (as a double) that the compiled function accepts.
+_RETRIED_RANGE: Final = (0.0, 9007199254740992.0)
+
+_Bounds = tuple[float, float] | None
+
+
+class _Code:
+    """What the generator knows of the fast code for one node.
+
+    - ``text``: the Python expression.
+    - ``is_float``: it computes a float even when ``retried`` is passed as an int.
+    - ``has_int``: it does arithmetic on ints somewhere, where doubles behave differently
+      (``+ - *`` of two ints is exact in Python and rounded in IEEE, and ``-0`` is ``+0`` for
+      ints but ``-0.0`` for doubles); then the function converts ``retried`` to a float first.
+    - ``may_be_non_finite``: it can compute inf or nan without raising. Only ``+ - * /``
+      overflow silently; math.pow and math.exp raise OverflowError, and the other functions
+      cannot leave the double range.
+    - ``bounds``: finite bounds of every value it takes, or None (see :func:`bounds`).
+    """
+
+    __slots__ = ("bounds", "has_int", "is_float", "may_be_non_finite", "text")
+
+    def __init__(
+        self, text: str, is_float: bool, has_int: bool, non_finite: bool, bounds: _Bounds
+    ) -> None:
+        self.text = text
+        self.is_float = is_float
+        self.has_int = has_int
+        self.may_be_non_finite = non_finite
+        self.bounds = bounds
 
 
 class _Generator:
@@ -629,116 +608,116 @@ class _Generator:
 
     Numbers are written as placeholders (``_k0``, ``_k1``, ...) and collected in
     ``constants``: the text is then the expression's *shape*, the same for ``1000 * retried``
-    and ``2000 * retried``.
+    and ``2000 * retried``. One walk of the tree finds everything :func:`shape` needs.
     """
 
-    def __init__(self, variable: str) -> None:
-        self.variable = variable
+    def __init__(self) -> None:
         self.temporaries: list[str] = []
         self.constants: list[float] = []
 
-    def literal(self, value: float) -> str:
+    def literal(self, value: float) -> _Code:
         self.constants.append(value)
-        return f"_k{len(self.constants) - 1}"
+        return _Code(f"_k{len(self.constants) - 1}", True, False, False, (value, value))
 
-    def checked(self, node: Node) -> str:
-        """The code for ``node``, kept in a temporary if it could hide a non-finite value."""
-        code = self.code(node)
-        if not _may_be_non_finite(node):
-            return code
+    def checked(self, code: _Code) -> str:
+        """The text of ``code``, kept in a temporary if it could hide a non-finite value."""
+        if not code.may_be_non_finite:
+            return code.text
         name = f"_t{len(self.temporaries)}"
         self.temporaries.append(name)
-        return f"({name} := {code})"
+        return f"({name} := {code.text})"
 
-    def code(self, node: Node) -> str:
+    def code(self, node: Node) -> _Code:
         if node.value is not None:
             return self.literal(node.value)
         if isinstance(node, Variable):
-            return self.variable
+            return _Code("retried", False, False, False, _RETRIED_RANGE)
         if isinstance(node, Unary):
             inner = self.code(node.operand)
-            return f"(-{inner})" if node.op == "-" else inner
+            if node.op == "+":
+                return inner
+            range_ = inner.bounds
+            return _Code(
+                f"(-{inner.text})",
+                inner.is_float,
+                inner.has_int or not inner.is_float,
+                inner.may_be_non_finite,
+                None if range_ is None else (-range_[1], -range_[0]),
+            )
         if isinstance(node, Chain):
-            code = self.code(node.first) if node.prefix is None else self.literal(node.prefix)
-            rest = zip(node.ops[node.folded :], node.operands[node.folded :], strict=True)
-            for op, operand in rest:
-                if op == "%":
-                    code = f"_fmod({code}, {self.checked(operand)})"
-                elif op == "/":
-                    code = f"{code} / {self.checked(operand)}"
-                else:
-                    assert op in "+-*", op
-                    code = f"{code} {op} {self.code(operand)}"
-            return f"({code})"
+            return self.chain(node)
         assert isinstance(node, Call)
-        helper = _CALL_HELPERS[node.name]
-        if node.name in _ABSORBING:
-            args = [self.checked(arg) for arg in node.args]
+        return self.call(node)
+
+    def chain(self, node: Chain) -> _Code:
+        first = self.code(node.first) if node.prefix is None else self.literal(node.prefix)
+        text = first.text
+        is_float, has_int, range_ = first.is_float, first.has_int, first.bounds
+        non_finite = first.may_be_non_finite
+        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
+            right = self.code(operand)
+            if op == "%":
+                text = f"_fmod({text}, {self.checked(right)})"
+            elif op == "/":
+                text = f"{text} / {self.checked(right)}"
+                non_finite = True
+            else:
+                assert op in "+-*", op
+                text = f"{text} {op} {right.text}"
+                non_finite = True
+                if not is_float and not right.is_float:
+                    has_int = True
+            non_finite = non_finite or right.may_be_non_finite
+            has_int = has_int or right.has_int
+            is_float = is_float or op in "/%" or right.is_float
+            if range_ is not None:
+                range_ = None if right.bounds is None else _combine(op, range_, right.bounds)
+        return _Code(f"({text})", is_float, has_int, non_finite, range_)
+
+    def call(self, node: Call) -> _Code:
+        args = [self.code(arg) for arg in node.args]
+        name = node.name
+        if name in _ABSORBING:
+            texts = [self.checked(arg) for arg in args]
         else:
-            args = [self.code(arg) for arg in node.args]
-        return f"{helper}({', '.join(args)})"
+            texts = [arg.text for arg in args]
+        text = f"{_CALL_HELPERS[name]}({', '.join(texts)})"
+        has_int = any(arg.has_int for arg in args)
+        non_finite = any(arg.may_be_non_finite for arg in args)
+        if name == "abs":
+            is_float = args[0].is_float
+        elif name in ("min", "max"):
+            is_float = all(arg.is_float for arg in args)
+        else:
+            is_float = True
+        ranges = [arg.bounds for arg in args]
+        return _Code(text, is_float, has_int, non_finite, _call_bounds(name, ranges))
 
 
-# --- Bounds: where the checks of the fast code cannot fail ---------------------------------
-
-#: The range of ``retried`` (as a double) that the compiled function accepts.
-_RETRIED_RANGE: Final = (0.0, 9007199254740992.0)
-
-
-def bounds(node: Node) -> tuple[float, float] | None:
-    """Finite bounds of every value ``node`` takes for ``retried`` in 0..2**53, or None.
-
-    Interval arithmetic on doubles: IEEE rounding is monotone, so the rounded results of
-    ``+ - * /`` over a box lie between the rounded results at its corners, and ``floor``,
-    ``ceil``, ``round``, ``sqrt``, ``min`` and ``max`` are monotone. ``None`` when a bound
-    is not finite, a divisor's range holds 0, ``sqrt``'s argument may be negative, or the
-    node uses ``%``, ``pow`` or ``exp`` (not worth bounding). When the bounds of a whole
-    expression are finite and not negative, no step of it can fail, and its compiled code
-    needs neither the ``try`` nor the final check (:func:`compile_tree`).
-    """
-    if node.value is not None:
-        return node.value, node.value
-    if isinstance(node, Variable):
-        return _RETRIED_RANGE
-    if isinstance(node, Unary):
-        inner = bounds(node.operand)
-        if inner is None or node.op == "+":
-            return inner
-        return -inner[1], -inner[0]
-    if isinstance(node, Chain):
-        result = bounds(node.first) if node.prefix is None else (node.prefix, node.prefix)
-        rest = zip(node.ops[node.folded :], node.operands[node.folded :], strict=True)
-        for op, operand in rest:
-            right = bounds(operand)
-            if result is None or right is None or op == "%":
-                return None
-            result = _combine(op, result, right)
-        return result
-    assert isinstance(node, Call)
-    args = [bounds(arg) for arg in node.args]
-    if any(arg is None for arg in args) or node.name in ("pow", "exp"):
+def _call_bounds(name: str, ranges: list[_Bounds]) -> _Bounds:
+    known = [range_ for range_ in ranges if range_ is not None]
+    if len(known) < len(ranges) or name in ("pow", "exp"):
         return None
-    known = [arg for arg in args if arg is not None]
     low, high = known[0]
-    if node.name == "min":
+    if name == "min":
         return min(arg[0] for arg in known), min(arg[1] for arg in known)
-    if node.name == "max":
+    if name == "max":
         return max(arg[0] for arg in known), max(arg[1] for arg in known)
-    if node.name == "abs":
+    if name == "abs":
         if low >= 0:
             return low, high
         if high <= 0:
             return -high, -low
         return 0.0, max(-low, high)
-    if node.name == "sqrt":
+    if name == "sqrt":
         return None if low < 0 else (math.sqrt(low), math.sqrt(high))
-    function = {"floor": _floor, "ceil": _ceil, "round": round_half_away}[node.name]
+    function = {"floor": _floor, "ceil": _ceil, "round": round_half_away}[name]
     return function(low), function(high)
 
 
-def _combine(
-    op: str, left: tuple[float, float], right: tuple[float, float]
-) -> tuple[float, float] | None:
+def _combine(op: str, left: tuple[float, float], right: tuple[float, float]) -> _Bounds:
+    if op == "%":
+        return None
     if op == "+":
         low, high = left[0] + right[0], left[1] + right[1]
     elif op == "-":
@@ -751,6 +730,23 @@ def _combine(
     if not (math.isfinite(low) and math.isfinite(high)):
         return None
     return low, high
+
+
+# --- Bounds: where the checks of the fast code cannot fail ---------------------------------
+
+
+def bounds(node: Node) -> _Bounds:
+    """Finite bounds of every value ``node`` takes for ``retried`` in 0..2**53, or None.
+
+    Interval arithmetic on doubles: IEEE rounding is monotone, so the rounded results of
+    ``+ - * /`` over a box lie between the rounded results at its corners, and ``floor``,
+    ``ceil``, ``round``, ``sqrt``, ``min`` and ``max`` are monotone. ``None`` when a bound
+    is not finite, a divisor's range holds 0, ``sqrt``'s argument may be negative, or the
+    node uses ``%``, ``pow`` or ``exp`` (not worth bounding). When the bounds of a whole
+    expression are finite and not negative, no step of it can fail, and its compiled code
+    needs neither the ``try`` nor the final check (:func:`shape`).
+    """
+    return _Generator().code(node).bounds
 
 
 # --- Compiling: shapes, programs, functions ---------------------------------------------------
@@ -793,10 +789,11 @@ def shape(node: Node) -> tuple[str, list[float]]:
     Trees that differ only in their numbers have the same shape, and share one compiled
     :class:`Program`. Returns the shape and the numbers, in placeholder order.
     """
-    convert = _has_int_arithmetic(node) or not _is_float(node)
-    generator = _Generator("x" if convert else "retried")
-    expression = generator.code(node)
-    range_ = bounds(node)
+    generator = _Generator()
+    code = generator.code(node)
+    convert = code.has_int or not code.is_float
+    expression = code.text.replace("retried", "x") if convert else code.text
+    range_ = code.bounds
     template = _TEMPLATE
     finite_check = ""
     if range_ is not None and range_[0] >= 0:

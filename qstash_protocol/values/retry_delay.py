@@ -120,7 +120,6 @@ writes numbers in their shortest form, which is never longer than the source; so
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -317,6 +316,8 @@ def _character_hint(char: str) -> str:
 
 
 def _check_token_count(text: str) -> None:
+    if len(text) <= MAX_RETRY_DELAY_TOKENS:  # a token is at least one character
+        return
     if len(_TOKEN.findall(text)) <= MAX_RETRY_DELAY_TOKENS:
         return
     extra = next(itertools.islice(_TOKEN.finditer(text), MAX_RETRY_DELAY_TOKENS, None))
@@ -428,10 +429,10 @@ class _Machine:
     ``actions[state][symbol]`` is the next state (a shift, or the goto after a reduction) when
     it is 0 or more, and ``~rule`` (negative) for a reduction by ``rules[rule]``, which is
     ``(length, name of the rule, handler)``; a handler of ``None`` passes its one child up
-    (Lark's ``?rule`` with one child).
+    (Lark's ``?rule`` with one child), which changes only the state on top of the stack.
     """
 
-    __slots__ = ("actions", "end", "lex", "rules", "start", "terminals")
+    __slots__ = ("actions", "end", "lex", "rules", "start", "terminals", "units")
 
     def __init__(self, parser: Lark) -> None:
         from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 (lark is loaded by now)
@@ -475,17 +476,34 @@ class _Machine:
         alternatives = "|".join(f"({t.pattern.to_regexp()})" for t in used)
         self.lex = re.compile(f"(?:{skip})*(?:{alternatives}|()\\Z)").match
         self.terminals: list[str] = ["", *(str(t.name) for t in used), "$END"]
+        #: ``(below, top, lookahead)`` -> the top state after every reduction by a rule of one
+        #: child that follows (such a reduction changes the top state only, and the next one
+        #: depends on the state below, which it leaves). Filled as met; at most 36 x 36 x 11.
+        self.units: dict[tuple[int, int, str], int] = {}
+
+    def after_units(self, below: int, top: int, kind: str) -> int:
+        """The top state after the reductions by rules of one child that ``kind`` calls for."""
+        while top != self.end:
+            action = self.actions[top].get(kind)
+            if action is None or action >= 0:
+                break
+            _, name, handler = self.rules[~action]
+            if handler is not None:
+                break
+            top = self.actions[below][name]
+        return top
 
 
 def _run(text: str) -> _rc.Node:
     """Lex and parse ``text`` with Lark's tables; raise :class:`_rc.Failure` on a syntax error."""
     machine = _machine()
-    actions, rules, lex, terminals, end = (
+    actions, rules, lex, terminals, end, units = (
         machine.actions,
         machine.rules,
         machine.lex,
         machine.terminals,
         machine.end,
+        machine.units,
     )
     states = [machine.start]
     values: list[Any] = []
@@ -509,12 +527,18 @@ def _run(text: str) -> _rc.Node:
                 values.append((kind, start, position))
                 break
             size, name, handler = rules[~action]
-            if handler is not None:
+            if handler is None:  # one or more reductions by rules of one child, in one step
+                key = (states[-2], states[-1], kind)
+                top = units.get(key)
+                if top is None:
+                    top = units[key] = machine.after_units(states[-2], states[-1], kind)
+                states[-1] = top
+            else:
                 children = values[-size:]
                 del values[-size:]
                 values.append(handler(text, children))
-            del states[-size:]
-            states.append(actions[states[-1]][name])
+                del states[-size:]
+                states.append(actions[states[-1]][name])
             if states[-1] == end:
                 return values[-1]  # type: ignore[no-any-return]
 
@@ -640,6 +664,8 @@ def _unknown_name(text: str, start: int, end: int) -> _rc.Failure:
     if name.lower() in _KNOWN_NAMES:
         hint = f" (did you mean {name.lower()!r}? names are case-sensitive)"
     elif len(name) <= _MAX_SUGGESTED:
+        import difflib  # noqa: PLC0415 (only for this message: not loaded at import)
+
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
         if close:
             hint = f" (did you mean {close[0]!r}?)"
@@ -814,9 +840,6 @@ def _build(text: str) -> RetryDelay:
             _rc.check_result(tree.value, text, None)
     except _rc.Failure as failure:
         raise _error(failure, text) from None
-    canonical = _rc.render(tree)
-    if len(canonical) > MAX_RETRY_DELAY_LENGTH:
-        canonical = _rc.render(tree, spaced=False)
 
     def slow(retried: int) -> float:
         try:
@@ -835,7 +858,7 @@ def _build(text: str) -> RetryDelay:
     )
     evaluate.__qualname__ = "RetryDelay.evaluate"
     evaluate.__doc__ = _EVALUATE_DOC
-    return RetryDelay._create(text, canonical, evaluate)
+    return RetryDelay._create(text, tree, evaluate)
 
 
 def _parse(text: str) -> _rc.Node:
@@ -911,16 +934,18 @@ class RetryDelay:
     """
 
     __slots__ = {
-        "_canonical": "The canonical form.",
-        "_hash": "The hash of the canonical form.",
+        "_canonical": "The canonical form, written on first use (None until then).",
+        "_hash": "The hash of the canonical form (None until first used).",
+        "_tree": "The syntax tree, folded.",
         "evaluate": _EVALUATE_DOC,
         "source": "The text this expression was parsed from.",
     }
 
     source: str
     evaluate: Callable[[int], float]
-    _canonical: str
-    _hash: int
+    _canonical: str | None
+    _hash: int | None
+    _tree: _rc.Node
 
     def __init__(self, text: str) -> None:
         parsed = parse_retry_delay(text)
@@ -928,13 +953,24 @@ class RetryDelay:
             object.__setattr__(self, name, getattr(parsed, name))
 
     @classmethod
-    def _create(cls, source: str, canonical: str, evaluate: Callable[[int], float]) -> RetryDelay:
+    def _create(cls, source: str, tree: _rc.Node, evaluate: Callable[[int], float]) -> RetryDelay:
         self = object.__new__(cls)
         object.__setattr__(self, "source", source)
-        object.__setattr__(self, "_canonical", canonical)
+        object.__setattr__(self, "_tree", tree)
         object.__setattr__(self, "evaluate", evaluate)
-        object.__setattr__(self, "_hash", hash(("RetryDelay", canonical)))
+        object.__setattr__(self, "_canonical", None)
+        object.__setattr__(self, "_hash", None)
         return self
+
+    def _canonical_form(self) -> str:
+        """The canonical form, written the first time it is asked for (a gateway may never)."""
+        canonical = self._canonical
+        if canonical is None:
+            canonical = _rc.render(self._tree)
+            if len(canonical) > MAX_RETRY_DELAY_LENGTH:
+                canonical = _rc.render(self._tree, spaced=False)
+            object.__setattr__(self, "_canonical", canonical)
+        return canonical
 
     def delay(self, retried: int) -> timedelta:
         """The delay before the retry after ``retried`` retries, truncated to microseconds.
@@ -995,18 +1031,22 @@ class RetryDelay:
         return [delay(retried) for retried in range(retries)]
 
     def __str__(self) -> str:
-        return self._canonical
+        return self._canonical_form()
 
     def __repr__(self) -> str:
-        return f"RetryDelay({self._canonical!r})"
+        return f"RetryDelay({self._canonical_form()!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RetryDelay):
             return NotImplemented
-        return self._canonical == other._canonical
+        return self._canonical_form() == other._canonical_form()
 
     def __hash__(self) -> int:
-        return self._hash
+        value = self._hash
+        if value is None:
+            value = hash(("RetryDelay", self._canonical_form()))
+            object.__setattr__(self, "_hash", value)
+        return value
 
     def __setattr__(self, name: str, value: object) -> None:
         msg = f"RetryDelay is immutable; cannot set {name!r}"
