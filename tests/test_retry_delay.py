@@ -854,6 +854,23 @@ def test_program_cache_is_bounded() -> None:
     assert not small.programs
 
 
+def test_program_puts_each_number_in_place() -> None:
+    text = "max(1000, pow(2, retried) * 100) - 3 * retried % 7"
+    source, constants = rc.shape(folded(text))
+    program = rc.Program(source)
+    assert program.slots is not None
+    assert len(program.slots) == len(constants)
+    other = "max(999, pow(3, retried) * 10) - 5 * retried % 11"
+    _, other_constants = rc.shape(folded(other))
+    code = program.specialize(other_constants)
+    assert all(value in code.co_consts for value in other_constants)
+    stand_ins = [c for c in code.co_consts if type(c) is float and 0 < c < 1e-300]
+    assert not stand_ins
+    # Without slots (a compiler that merged or folded the stand-ins), each tree is compiled.
+    program.slots = None
+    assert program.specialize(other_constants).co_consts.count(999.0) == 1
+
+
 def folded(text: str) -> rc.Node:
     tree = module._parse(text)
     rc.fold(tree, text)

@@ -84,10 +84,10 @@ sources are silent or disagree, this module reads them so:
   years, ``durations.MAX_DURATION``) is ``retry_delay.out_of_range``.
 - **Limits** bound the work on hostile input (a gateway sees it routinely): at most
   :data:`MAX_RETRY_DELAY_LENGTH` characters, checked before anything else;
-  :data:`MAX_RETRY_DELAY_TOKENS` tokens, counted before the parser runs (Lark's parser costs
-  microseconds per token); nesting at most :data:`MAX_RETRY_DELAY_DEPTH` deep (parentheses,
-  calls, operators and unary signs each count). Every hostile input is rejected in well under
-  5 ms (``benchmarks/bench_retry_delay.py``).
+  :data:`MAX_RETRY_DELAY_TOKENS` tokens, counted before the parser runs (parsing is pure
+  Python, microseconds per token); nesting at most :data:`MAX_RETRY_DELAY_DEPTH` deep
+  (parentheses, calls, operators and unary signs each count). Every hostile input is answered
+  in well under 5 ms (``benchmarks/bench_retry_delay.py``, ``benchmarks/bench_hostile.py``).
 - **Errors** are found in a fixed order, each step reporting the first problem it sees: length;
   characters, ``^``/``**`` and parentheses; the token count; syntax (names, numbers, operators,
   arity); meaning (constant parts, as above).
@@ -197,9 +197,10 @@ class InvalidRetryDelay(ProtocolError):
 #: longest example, ``max(1000, pow(2, retried) * 100)``, has 32; no honest expression is near.
 MAX_RETRY_DELAY_LENGTH: Final = 1024
 
-#: The most tokens an expression may have. The docs' longest example has 12. Lark's LALR parser
-#: is pure Python and costs a few microseconds per token, so this bounds the parse of hostile
-#: input to about a millisecond (1 KiB of ``1+1+...`` would be 512 tokens, about 4 ms).
+#: The most tokens an expression may have. The docs' longest example has 12. Parsing is pure
+#: Python and costs a few microseconds per token (lexing, parsing, folding and finding the
+#: code's shape together), so this bounds the first parse of hostile input to about a
+#: millisecond; compiling the largest shapes takes about as long.
 MAX_RETRY_DELAY_TOKENS: Final = 256
 
 #: How deep an expression may nest: open parentheses at any point, and the height of the
@@ -224,7 +225,7 @@ MAX_SCHEDULE: Final = 10_000
 _CACHE_SIZE: Final = 1024
 
 #: The compiled shapes of expressions (``1000 * retried`` and ``2000 * retried`` share one):
-#: at most 256, and about 2 MiB (each is charged four bytes per character of its generated
+#: at most 256, and about 2 MiB (each is charged five bytes per character of its generated
 #: source, plus 1 KiB).
 _PROGRAMS: Final = _rc.Programs(entries=256, size=2 * 1024 * 1024)
 
@@ -909,8 +910,11 @@ class RetryDelay:
     RetryDelay('1000')
 
     ``evaluate(retried)`` gives the value of the expression in milliseconds, as a float. It is
-    the compiled function itself, stored on the object (an attribute, not a method), so a call
-    costs one Python call, checks included:
+    a function stored on the object (an attribute, not a method), so a call costs one Python
+    call, checks included. The function is compiled Python code: at once when an expression of
+    the same shape (the same but for its numbers) was compiled before, else from its 8th call
+    (until then it runs the reference evaluator, with the same results; the same function
+    object, so a reference to it held by the caller gets the compiled code too):
 
     >>> parse_retry_delay("max(1000, pow(2, retried) * 100)").evaluate(5)
     3200.0
