@@ -845,17 +845,20 @@ def test_evaluate_is_compiled_on_a_later_call_and_stays_the_same_object() -> Non
 def test_program_cache_is_bounded() -> None:
     programs = rc.Programs(entries=4, size=64 * 1024)
     sources = [rc.shape(folded(f"retried{' + retried' * n}"))[0] for n in range(10)]
-    for source in sources:
-        programs.compile(source)
+    for n, source in enumerate(sources):
+        programs.compile(source, f"skeleton {n % 3}")
     assert len(programs.programs) == 4
+    assert programs.skeletons == {"skeleton 0": 2, "skeleton 1": 1, "skeleton 2": 1}
     assert list(programs.programs) == sources[-4:]
     small = rc.Programs(entries=100, size=3 * 1024)
     for source in sources:
-        small.compile(source)
+        small.compile(source, "s")
     assert small.used <= 3 * 1024
-    assert sum(program.size for program in small.programs.values()) == small.used
+    assert sum(program.size + 2 for program, _ in small.programs.values()) == small.used
+    assert small.skeletons == {"s": len(small.programs)}
     small.cache_clear()
     assert not small.programs
+    assert not small.skeletons
 
 
 def test_program_puts_each_number_in_place() -> None:
@@ -1044,6 +1047,35 @@ def test_compiled_code_agrees_with_the_reference_evaluator(text: str, values: li
             assert math.copysign(1, got) == math.copysign(1, expected), (text, retried)
         else:
             assert got == expected, (text, retried)
+
+
+def computed(source: str) -> tuple[bool, str]:
+    """Whether the function converts retried first, and the expression it computes."""
+    lines = [line.strip() for line in source.splitlines()]
+    for line in lines:
+        if "_invalid" in line or "_slow" in line or line == "return result":
+            continue
+        for start in ("result = ", "return "):
+            if line.startswith(start):
+                return "x = retried + 0.0" in lines, line.removeprefix(start)
+    raise AssertionError(source)
+
+
+@given(expressions(), st.lists(INTERESTING_NUMBERS, min_size=1, max_size=20))
+def test_texts_with_one_skeleton_have_one_shape_but_for_the_checks(
+    text: str, numbers: list[str]
+) -> None:
+    """The program cache's quick look (the skeleton) is sound: same code but the template."""
+    other = module._NUMBER.sub(lambda match: numbers[match.start() % len(numbers)], text)
+    try:
+        first, second = folded(text), folded(other)
+    except rc.Failure:
+        return
+    skeleton = module._NUMBER.sub("#", text.replace(" ", "").replace("\t", ""))
+    assert skeleton == module._NUMBER.sub("#", other.replace(" ", "").replace("\t", ""))
+    (source, constants), (other_source, other_constants) = rc.shape(first), rc.shape(second)
+    assert computed(source) == computed(other_source)
+    assert len(constants) == len(other_constants)
 
 
 @given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=4))

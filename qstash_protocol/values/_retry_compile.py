@@ -872,42 +872,59 @@ def _function_code(source: str) -> CodeType:
 
 
 class Programs:
-    """A bounded cache of compiled shapes: at most ``entries`` and about ``size`` bytes."""
+    """A bounded cache of compiled shapes: at most ``entries`` and about ``size`` bytes.
+
+    Each program is filed under its shape and, for a quick first look, under its *skeleton*:
+    the expression's text with its numbers and spaces taken out, which the caller computes
+    with a regex (much faster than the shape). Texts with one skeleton have one tree but for
+    their numbers, so their shapes differ at most in their template (whether :func:`bounds`
+    lets the checks out), and an expression whose skeleton is not here has no program here:
+    it needs no shape until it is compiled.
+    """
 
     def __init__(self, entries: int, size: int) -> None:
         self.entries = entries
         self.size = size
         self.used = 0
-        self.programs: dict[str, Program] = {}
+        self.programs: dict[str, tuple[Program, str]] = {}
+        self.skeletons: dict[str, int] = {}  # skeleton -> how many programs have it
         self.lock = threading.Lock()
 
     def get(self, source: str) -> Program | None:
-        return self.programs.get(source)
+        entry = self.programs.get(source)
+        return None if entry is None else entry[0]
 
-    def compile(self, source: str) -> Program:
+    def compile(self, source: str, skeleton: str) -> Program:
         """The program for ``source``, compiled now unless cached; kept if it fits."""
-        program = self.programs.get(source)
-        if program is not None:
-            return program
+        entry = self.programs.get(source)
+        if entry is not None:
+            return entry[0]
         program = Program(source)
+        size = program.size + 2 * len(skeleton)
         with self.lock:
             if not self.programs:
                 self.used = 0
-            if source in self.programs or program.size > self.size:
+            if source in self.programs or size > self.size:
                 return program
             while self.programs and (
-                len(self.programs) >= self.entries or self.used + program.size > self.size
+                len(self.programs) >= self.entries or self.used + size > self.size
             ):
                 oldest = next(iter(self.programs))
-                self.used -= self.programs.pop(oldest).size
-            self.programs[source] = program
-            self.used += program.size
+                evicted, evicted_skeleton = self.programs.pop(oldest)
+                self.used -= evicted.size + 2 * len(evicted_skeleton)
+                count = self.skeletons.pop(evicted_skeleton, 1) - 1
+                if count:
+                    self.skeletons[evicted_skeleton] = count
+            self.programs[source] = (program, skeleton)
+            self.skeletons[skeleton] = self.skeletons.get(skeleton, 0) + 1
+            self.used += size
         return program
 
     def cache_clear(self) -> None:
         """Forget every program (as a fresh process would have none)."""
         with self.lock:
             self.programs.clear()
+            self.skeletons.clear()
             self.used = 0
 
 
@@ -935,6 +952,7 @@ def _environment(
 def build(
     node: Node,
     *,
+    skeleton: str,
     slow: Callable[[int], float],
     invalid: Callable[[object], float],
     max_retried: int,
@@ -949,20 +967,27 @@ def build(
     replacing its own code: the function object stays the same, so a caller holding it gets
     the compiled code from then on. Compiling costs about as much as 20 evaluations by the
     reference evaluator, and most expressions a gateway sees are evaluated a few times.
+    ``skeleton`` is the expression's text without its numbers and spaces (see
+    :class:`Programs`).
     """
-    source, constants = shape(node)
     environment = _environment(slow, invalid, max_retried)
-    program = programs.get(source)
-    if program is not None:
-        return FunctionType(program.specialize(constants), environment, "evaluate")
+    known: tuple[str, list[float]] | None = None
+    if skeleton in programs.skeletons:
+        known = shape(node)
+        program = programs.get(known[0])
+        if program is not None:
+            return FunctionType(program.specialize(known[1]), environment, "evaluate")
     function = FunctionType(_warm_code(), environment, "evaluate")
     calls = 0
 
     def warm(retried: int) -> float:
-        nonlocal calls
+        nonlocal calls, known
         calls += 1
         if calls >= compile_after:  # >=: calls from several threads may race past it
-            function.__code__ = programs.compile(source).specialize(constants)
+            if known is None:
+                known = shape(node)
+            source, constants = known
+            function.__code__ = programs.compile(source, skeleton).specialize(constants)
         return slow(retried)
 
     environment["_warm"] = warm

@@ -851,6 +851,7 @@ def _build(text: str) -> RetryDelay:
 
     evaluate = _rc.build(
         tree,
+        skeleton=_NUMBER.sub("#", text.replace(" ", "").replace("\t", "")),
         slow=slow,
         invalid=_invalid_retried,
         max_retried=MAX_RETRIED,
