@@ -846,16 +846,24 @@ def test_program_cache_is_bounded() -> None:
     programs = rc.Programs(entries=4, size=64 * 1024)
     sources = [rc.shape(folded(f"retried{' + retried' * n}"))[0] for n in range(10)]
     for n, source in enumerate(sources):
-        programs.compile(source, f"skeleton {n % 3}")
+        programs.compile(f"skeleton {n % 3}", n % 2 == 0, source)
     assert len(programs.programs) == 4
+    assert list(programs.programs) == [
+        ("skeleton 0", True),
+        ("skeleton 1", False),
+        ("skeleton 2", True),
+        ("skeleton 0", False),
+    ]
     assert programs.skeletons == {"skeleton 0": 2, "skeleton 1": 1, "skeleton 2": 1}
-    assert list(programs.programs) == sources[-4:]
-    small = rc.Programs(entries=100, size=3 * 1024)
-    for source in sources:
-        small.compile(source, "s")
-    assert small.used <= 3 * 1024
-    assert sum(program.size + 2 for program, _ in small.programs.values()) == small.used
-    assert small.skeletons == {"s": len(small.programs)}
+    assert [program.source for program in programs.programs.values()] == sources[-4:]
+    small = rc.Programs(entries=100, size=8 * 1024)
+    for n, source in enumerate(sources):
+        small.compile(f"s{n}", True, source)
+    assert 1 < len(small.programs) < len(sources)
+    assert small.used <= 8 * 1024
+    charged = [program.size + 2 * len(key[0]) for key, program in small.programs.items()]
+    assert sum(charged) == small.used
+    assert small.skeletons == dict.fromkeys((key[0] for key in small.programs), 1)
     small.cache_clear()
     assert not small.programs
     assert not small.skeletons
@@ -1076,6 +1084,17 @@ def test_texts_with_one_skeleton_have_one_shape_but_for_the_checks(
     (source, constants), (other_source, other_constants) = rc.shape(first), rc.shape(second)
     assert computed(source) == computed(other_source)
     assert len(constants) == len(other_constants)
+    # numbers() finds what tells the two functions apart, as shape() writes them.
+    for tree, (written, written_constants) in (
+        (first, rc.shape(first)),
+        (second, rc.shape(second)),
+    ):
+        found, unchecked = rc.numbers(tree)
+        signed = [(value, math.copysign(1, value)) for value in found]
+        assert signed == [(value, math.copysign(1, value)) for value in written_constants]
+        assert unchecked == ("try:" not in written)
+    if rc.numbers(first)[1] == rc.numbers(second)[1]:
+        assert source == other_source
 
 
 @given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=4))

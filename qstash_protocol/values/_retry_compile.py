@@ -61,6 +61,7 @@ __all__ = [
     "evaluate",
     "fold",
     "format_number",
+    "numbers",
     "render",
     "round_half_away",
     "shape",
@@ -756,7 +757,45 @@ def bounds(node: Node) -> _Bounds:
     expression are finite and not negative, no step of it can fail, and its compiled code
     needs neither the ``try`` nor the final check (:func:`shape`).
     """
-    return _Generator().code(node).bounds
+    return _numbers(node, [])
+
+
+def numbers(node: Node) -> tuple[list[float], bool]:
+    """The numbers of a folded tree in :func:`shape`'s order; whether its bounds drop checks.
+
+    These two tell apart the functions of trees with one skeleton (see :class:`Programs`), and
+    finding them is cheaper than :func:`shape`: no code is written.
+    """
+    constants: list[float] = []
+    range_ = _numbers(node, constants)
+    return constants, range_ is not None and range_[0] >= 0
+
+
+def _numbers(node: Node, constants: list[float]) -> _Bounds:
+    """Append the numbers below ``node`` (in the generator's order); return its bounds."""
+    if node.value is not None:
+        constants.append(node.value)
+        return node.value, node.value
+    if isinstance(node, Variable):
+        return _RETRIED_RANGE
+    if isinstance(node, Unary):
+        inner = _numbers(node.operand, constants)
+        if inner is None or node.op == "+":
+            return inner
+        return -inner[1], -inner[0]
+    if isinstance(node, Chain):
+        if node.prefix is None:
+            range_ = _numbers(node.first, constants)
+        else:
+            constants.append(node.prefix)
+            range_ = node.prefix, node.prefix
+        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
+            right = _numbers(operand, constants)
+            if range_ is not None:
+                range_ = None if right is None else _combine(op, range_, right)
+        return range_
+    assert isinstance(node, Call)
+    return _call_bounds(node.name, [_numbers(arg, constants) for arg in node.args])
 
 
 # --- Compiling: shapes, programs, functions ---------------------------------------------------
@@ -874,51 +913,54 @@ def _function_code(source: str) -> CodeType:
 class Programs:
     """A bounded cache of compiled shapes: at most ``entries`` and about ``size`` bytes.
 
-    Each program is filed under its shape and, for a quick first look, under its *skeleton*:
-    the expression's text with its numbers and spaces taken out, which the caller computes
-    with a regex (much faster than the shape). Texts with one skeleton have one tree but for
-    their numbers, so their shapes differ at most in their template (whether :func:`bounds`
-    lets the checks out), and an expression whose skeleton is not here has no program here:
-    it needs no shape until it is compiled.
+    A program is filed under the *skeleton* of the expression it was compiled for (its text
+    with its numbers and spaces taken out, which the caller finds with one regex) and whether
+    :func:`bounds` let its checks out: texts with one skeleton have one tree but for their
+    numbers, so those two facts tell their shape, and :func:`numbers` finds the second
+    without writing the shape. An expression whose skeleton is not here at all needs neither
+    until it is compiled.
     """
 
     def __init__(self, entries: int, size: int) -> None:
         self.entries = entries
         self.size = size
         self.used = 0
-        self.programs: dict[str, tuple[Program, str]] = {}
+        self.programs: dict[tuple[str, bool], Program] = {}
         self.skeletons: dict[str, int] = {}  # skeleton -> how many programs have it
         self.lock = threading.Lock()
 
-    def get(self, source: str) -> Program | None:
-        entry = self.programs.get(source)
-        return None if entry is None else entry[0]
+    def get(self, skeleton: str, unchecked: bool) -> Program | None:
+        return self.programs.get((skeleton, unchecked))
 
-    def compile(self, source: str, skeleton: str) -> Program:
+    def compile(self, skeleton: str, unchecked: bool, source: str) -> Program:
         """The program for ``source``, compiled now unless cached; kept if it fits."""
-        entry = self.programs.get(source)
-        if entry is not None:
-            return entry[0]
+        key = (skeleton, unchecked)
+        program = self.programs.get(key)
+        if program is not None:
+            return program
         program = Program(source)
-        size = program.size + 2 * len(skeleton)
+        size = self._size(program, skeleton)
         with self.lock:
             if not self.programs:
                 self.used = 0
-            if source in self.programs or size > self.size:
+            if key in self.programs or size > self.size:
                 return program
             while self.programs and (
                 len(self.programs) >= self.entries or self.used + size > self.size
             ):
                 oldest = next(iter(self.programs))
-                evicted, evicted_skeleton = self.programs.pop(oldest)
-                self.used -= evicted.size + 2 * len(evicted_skeleton)
-                count = self.skeletons.pop(evicted_skeleton, 1) - 1
+                self.used -= self._size(self.programs.pop(oldest), oldest[0])
+                count = self.skeletons.pop(oldest[0], 1) - 1
                 if count:
-                    self.skeletons[evicted_skeleton] = count
-            self.programs[source] = (program, skeleton)
+                    self.skeletons[oldest[0]] = count
+            self.programs[key] = program
             self.skeletons[skeleton] = self.skeletons.get(skeleton, 0) + 1
             self.used += size
         return program
+
+    @staticmethod
+    def _size(program: Program, skeleton: str) -> int:
+        return program.size + 2 * len(skeleton)
 
     def cache_clear(self) -> None:
         """Forget every program (as a fresh process would have none)."""
@@ -971,23 +1013,21 @@ def build(
     :class:`Programs`).
     """
     environment = _environment(slow, invalid, max_retried)
-    known: tuple[str, list[float]] | None = None
     if skeleton in programs.skeletons:
-        known = shape(node)
-        program = programs.get(known[0])
+        constants, unchecked = numbers(node)
+        program = programs.get(skeleton, unchecked)
         if program is not None:
-            return FunctionType(program.specialize(known[1]), environment, "evaluate")
+            return FunctionType(program.specialize(constants), environment, "evaluate")
     function = FunctionType(_warm_code(), environment, "evaluate")
     calls = 0
 
     def warm(retried: int) -> float:
-        nonlocal calls, known
+        nonlocal calls
         calls += 1
         if calls >= compile_after:  # >=: calls from several threads may race past it
-            if known is None:
-                known = shape(node)
-            source, constants = known
-            function.__code__ = programs.compile(source, skeleton).specialize(constants)
+            source, constants = shape(node)
+            program = programs.compile(skeleton, numbers(node)[1], source)
+            function.__code__ = program.specialize(constants)
         return slow(retried)
 
     environment["_warm"] = warm
