@@ -842,6 +842,20 @@ def test_evaluate_is_compiled_on_a_later_call_and_stays_the_same_object() -> Non
     assert evaluate(3) == 459.5
 
 
+def test_compiled_code_hands_a_huge_retried_to_the_reference_evaluator() -> None:
+    delay = parse_retry_delay("1000 * (1 + retried) + 0.5")
+    compile_now(delay)
+    fast_max = rc._HELPERS["_FAST_MAX"]
+    assert isinstance(fast_max, int)
+    for retried in (fast_max - 1, fast_max, fast_max + 1, 2**40, MAX_RETRIED):
+        assert delay.evaluate(retried) == 1000.0 * (1.0 + retried) + 0.5
+    for retried in (-1, MAX_RETRIED + 1):
+        with pytest.raises(InvalidRetryDelay, match="from 0 to"):
+            delay.evaluate(retried)
+    with pytest.raises(TypeError, match="retried must be an int"):
+        delay.evaluate(True)
+
+
 def test_program_cache_is_bounded() -> None:
     programs = rc.Programs(entries=4, size=64 * 1024)
     sources = [rc.shape(folded(f"retried{' + retried' * n}"))[0] for n in range(10)]

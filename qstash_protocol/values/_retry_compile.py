@@ -557,6 +557,10 @@ _HELPERS: Final[dict[str, object]] = {
     "_int": int,
     "_INF": math.inf,
     "_ERRORS": (ArithmeticError, ValueError),
+    # The largest retried the compiled code takes itself: below 2**30, Python's ints are one
+    # machine word, which its comparisons are quickest for. A larger valid retried (a billion
+    # retries and more) goes to _invalid, which hands it to the reference evaluator.
+    "_FAST_MAX": 2**30 - 1,
 }
 
 _CALL_HELPERS: Final = {
@@ -802,7 +806,7 @@ def _numbers(node: Node, constants: list[float]) -> _Bounds:
 
 _TEMPLATE: Final = """\
 def evaluate(retried):
-    if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+    if retried.__class__ is not _int or not 0 <= retried <= _FAST_MAX:
         return _invalid(retried)
 {convert}    try:
         result = {expression}
@@ -816,7 +820,7 @@ def evaluate(retried):
 # When bounds() proves that nothing can fail: no try, no final check.
 _SAFE_TEMPLATE: Final = """\
 def evaluate(retried):
-    if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+    if retried.__class__ is not _int or not 0 <= retried <= _FAST_MAX:
         return _invalid(retried)
 {convert}    return {expression}
 """
@@ -824,7 +828,7 @@ def evaluate(retried):
 # Before its shape is compiled, a function runs the reference evaluator (through _warm).
 _WARM_TEMPLATE: Final = """\
 def evaluate(retried):
-    if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
+    if retried.__class__ is not _int or not 0 <= retried <= _FAST_MAX:
         return _invalid(retried)
     return _warm(retried)
 """
@@ -982,13 +986,19 @@ def _warm_code() -> CodeType:
 def _environment(
     slow: Callable[[int], float], invalid: Callable[[object], float], max_retried: int
 ) -> dict[str, object]:
-    return {
-        "__builtins__": {},
-        **_HELPERS,
-        "_slow": slow,
-        "_invalid": invalid,
-        "_MAX_RETRIED": max_retried,
-    }
+    """The globals of a compiled function: the helpers, ``_slow`` and ``_invalid``.
+
+    ``_invalid`` gets every ``retried`` the code does not take itself: it raises through
+    ``invalid`` for one that is not an int or out of ``0..max_retried``, and evaluates a valid
+    one beyond ``_FAST_MAX`` with ``slow``.
+    """
+
+    def outside(retried: object) -> float:
+        if retried.__class__ is int and 0 <= retried <= max_retried:
+            return slow(retried)
+        return invalid(retried)
+
+    return {"__builtins__": {}, **_HELPERS, "_slow": slow, "_invalid": outside}
 
 
 def build(
@@ -1044,7 +1054,8 @@ def compile_tree(
     """Compile a folded tree into ``evaluate(retried) -> float`` now; also return its source.
 
     The function checks ``retried`` (an int, bool excluded, within ``0..max_retried``; else it
-    returns ``invalid(retried)``, which raises), computes the expression with float
+    returns ``invalid(retried)``, which raises; a valid ``retried`` of 2**30 or more goes to
+    ``slow``), computes the expression with float
     operations, and returns the result when it is finite and not negative and no value that a
     later operation could have hidden (an argument of pow, exp, min or max, a divisor) was
     inf or nan. In every other case it returns ``slow(retried)``, the reference evaluator,
