@@ -342,9 +342,10 @@ def _check_token_count(text: str) -> None:
 # The lexer is one regular expression made from the grammar's terminals in the order Lark's
 # basic lexer tries them (no two terminals of this grammar match at the same position, so the
 # basic and the contextual lexer agree); it is run token by token as the parser asks, as Lark's is.
+# The handlers below run as the parser reduces (a token is ``(terminal name, start, end)``), so
+# the tree is built bottom-up without recursion, and its depth is checked as it grows: no input
+# makes anything here recurse deeply.
 
-# A token as the loop keeps it: (terminal name, start, end).
-_Token = tuple[str, int, int]
 # A rule's action on its children (tokens, nodes, or the spliced list of an inlined rule).
 _Handler = Callable[[str, list[Any]], Any]
 
