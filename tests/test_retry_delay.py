@@ -1,5 +1,6 @@
 import contextlib
 import copy
+import functools
 import io
 import math
 import pickle
@@ -12,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from qstash_protocol import (
     MAX_RETRIED,
@@ -24,8 +27,17 @@ from qstash_protocol import (
     default_backoff,
     parse_retry_delay,
 )
+from qstash_protocol._resources import grammar_text
 from qstash_protocol.values import _retry_compile as rc
 from qstash_protocol.values import retry_delay as module
+
+
+def compile_now(delay: RetryDelay) -> None:
+    """Call evaluate until its shape is compiled (it starts with the reference evaluator)."""
+    for _ in range(module._COMPILE_AFTER):
+        with contextlib.suppress(InvalidRetryDelay):
+            delay.evaluate(0)
+    assert delay.evaluate.__code__ is not rc._warm_code()
 
 
 def outcomes(delay: RetryDelay, retried_values: list[int]) -> list[object]:
@@ -812,6 +824,101 @@ def test_generated_code_for_the_docs_example() -> None:
     assert "(_t0) * 0.0 == 0.0" in source
 
 
+def test_evaluate_is_compiled_on_a_later_call_and_stays_the_same_object() -> None:
+    module._PROGRAMS.cache_clear()
+    delay = parse_retry_delay("pow(3, retried) * 17 + 0.5")
+    evaluate = delay.evaluate
+    assert evaluate.__code__ is rc._warm_code()  # the reference evaluator, behind the checks
+    for retried in range(module._COMPILE_AFTER + 2):
+        assert evaluate(retried) == 3.0**retried * 17 + 0.5
+    assert evaluate.__code__ is not rc._warm_code()
+    assert delay.evaluate is evaluate
+    with pytest.raises(TypeError, match="retried must be an int"):
+        evaluate(True)
+    # Another text of the same shape is compiled at once, with its own numbers.
+    other = parse_retry_delay("pow(5, retried) * 2 + 0.25")
+    assert other.evaluate.__code__ is not rc._warm_code()
+    assert other.evaluate(3) == 250.25
+    assert evaluate(3) == 459.5
+
+
+def test_compiled_code_hands_a_huge_retried_to_the_reference_evaluator() -> None:
+    delay = parse_retry_delay("1000 * (1 + retried) + 0.5")
+    compile_now(delay)
+    fast_max = rc._HELPERS["_FAST_MAX"]
+    assert isinstance(fast_max, int)
+    for retried in (fast_max - 1, fast_max, fast_max + 1, 2**40, MAX_RETRIED):
+        assert delay.evaluate(retried) == 1000.0 * (1.0 + retried) + 0.5
+    for retried in (-1, MAX_RETRIED + 1):
+        with pytest.raises(InvalidRetryDelay, match="from 0 to"):
+            delay.evaluate(retried)
+    with pytest.raises(TypeError, match="retried must be an int"):
+        delay.evaluate(True)
+
+
+def test_program_cache_is_bounded() -> None:
+    programs = rc.Programs(entries=4, size=64 * 1024)
+    sources = [rc.shape(folded(f"retried{' + retried' * n}"))[0] for n in range(10)]
+    for n, source in enumerate(sources):
+        programs.compile(f"skeleton {n % 3}", n % 2 == 0, source)
+    assert len(programs.programs) == 4
+    assert list(programs.programs) == [
+        ("skeleton 0", True),
+        ("skeleton 1", False),
+        ("skeleton 2", True),
+        ("skeleton 0", False),
+    ]
+    assert programs.skeletons == {"skeleton 0": 2, "skeleton 1": 1, "skeleton 2": 1}
+    assert [program.source for program in programs.programs.values()] == sources[-4:]
+    small = rc.Programs(entries=100, size=8 * 1024)
+    for n, source in enumerate(sources):
+        small.compile(f"s{n}", True, source)
+    assert 1 < len(small.programs) < len(sources)
+    assert small.used <= 8 * 1024
+    charged = [program.size + 2 * len(key[0]) for key, program in small.programs.items()]
+    assert sum(charged) == small.used
+    assert small.skeletons == dict.fromkeys((key[0] for key in small.programs), 1)
+    small.cache_clear()
+    assert not small.programs
+    assert not small.skeletons
+
+
+def test_program_puts_each_number_in_place() -> None:
+    text = "max(1000, pow(2, retried) * 100) - 3 * retried % 7"
+    source, constants = rc.shape(folded(text))
+    program = rc.Program(source)
+    assert program.slots is not None
+    assert len(program.slots) == len(constants)
+    other = "max(999, pow(3, retried) * 10) - 5 * retried % 11"
+    _, other_constants = rc.shape(folded(other))
+    code = program.specialize(other_constants)
+    assert all(value in code.co_consts for value in other_constants)
+    stand_ins = [c for c in code.co_consts if type(c) is float and 0 < c < 1e-300]
+    assert not stand_ins
+    # Without slots (a compiler that merged or folded the stand-ins), each tree is compiled.
+    program.slots = None
+    assert program.specialize(other_constants).co_consts.count(999.0) == 1
+
+
+def folded(text: str) -> rc.Node:
+    tree = module._parse(text)
+    rc.fold(tree, text)
+    return tree
+
+
+def test_checks_are_left_out_only_where_bounds_prove_them_needless() -> None:
+    assert "try:" not in generated_source("1000 * (1 + retried)")
+    assert "try:" not in generated_source("max(1000, retried * 100) / 2 - 1")
+    for text in [
+        "pow(2, retried) * 1000",
+        "1e300 * retried",
+        "retried - 1",
+        "1000 / retried",
+        "10 % (retried + 1)",
+    ]:
+        assert "try:" in generated_source(text), text
+
+
 # --- Properties ------------------------------------------------------------------------------
 
 LIMIT_CODES = {
@@ -945,6 +1052,7 @@ def test_compiled_code_agrees_with_the_reference_evaluator(text: str, values: li
         return
     tree = module._parse(text)
     rc.fold(tree, text)
+    compile_now(delay)
     for retried in values:
         try:
             expected: object = rc.check_result(rc.evaluate(tree, text, retried), text, retried)
@@ -961,6 +1069,61 @@ def test_compiled_code_agrees_with_the_reference_evaluator(text: str, values: li
             assert math.copysign(1, got) == math.copysign(1, expected), (text, retried)
         else:
             assert got == expected, (text, retried)
+
+
+def computed(source: str) -> tuple[bool, str]:
+    """Whether the function converts retried first, and the expression it computes."""
+    lines = [line.strip() for line in source.splitlines()]
+    for line in lines:
+        if "_invalid" in line or "_slow" in line or line == "return result":
+            continue
+        for start in ("result = ", "return "):
+            if line.startswith(start):
+                return "x = retried + 0.0" in lines, line.removeprefix(start)
+    raise AssertionError(source)
+
+
+@given(expressions(), st.lists(INTERESTING_NUMBERS, min_size=1, max_size=20))
+def test_texts_with_one_skeleton_have_one_shape_but_for_the_checks(
+    text: str, numbers: list[str]
+) -> None:
+    """The program cache's quick look (the skeleton) is sound: same code but the template."""
+    other = module._NUMBER.sub(lambda match: numbers[match.start() % len(numbers)], text)
+    try:
+        first, second = folded(text), folded(other)
+    except rc.Failure:
+        return
+    skeleton = module._NUMBER.sub("#", text.replace(" ", "").replace("\t", ""))
+    assert skeleton == module._NUMBER.sub("#", other.replace(" ", "").replace("\t", ""))
+    (source, constants), (other_source, other_constants) = rc.shape(first), rc.shape(second)
+    assert computed(source) == computed(other_source)
+    assert len(constants) == len(other_constants)
+    # numbers() finds what tells the two functions apart, as shape() writes them.
+    for tree, (written, written_constants) in (
+        (first, rc.shape(first)),
+        (second, rc.shape(second)),
+    ):
+        found, unchecked = rc.numbers(tree)
+        signed = [(value, math.copysign(1, value)) for value in found]
+        assert signed == [(value, math.copysign(1, value)) for value in written_constants]
+        assert unchecked == ("try:" not in written)
+    if rc.numbers(first)[1] == rc.numbers(second)[1]:
+        assert source == other_source
+
+
+@given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=4))
+def test_bounds_hold_every_value(text: str, values: list[int]) -> None:
+    """Where bounds() gives a range, the reference evaluator's values lie in it."""
+    try:
+        tree = folded(text)
+    except rc.Failure:
+        return
+    range_ = rc.bounds(tree)
+    if range_ is None:
+        return
+    for retried in values:
+        value = rc.evaluate(tree, text, retried)  # no rc.Failure: every step is finite
+        assert range_[0] <= value <= range_[1], (text, retried, value, range_)
 
 
 @given(expressions(), st.lists(RETRIED_VALUES, min_size=1, max_size=3))
@@ -1001,6 +1164,85 @@ def test_random_text_raises_only_invalid_retry_delay(text: str) -> None:
         assert 0 <= err.span[0] <= err.span[1] <= len(text)
         return
     assert parse_retry_delay(str(delay)) == delay
+
+
+class LarkCallbacks:
+    """The rule handlers of the parse loop, as Lark's inline transformer calls them.
+
+    Lark gives tokens as ``Token`` objects; the handlers take ``(kind, start, end)``.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def __getattr__(self, alias: str) -> object:
+        if alias not in module._HANDLERS:
+            raise AttributeError(alias)
+        handler = module._HANDLERS[alias]
+
+        def call(children: list[object]) -> object:
+            plain = [
+                (child.type, child.start_pos, child.end_pos) if isinstance(child, Token) else child
+                for child in children
+            ]
+            return handler(self.text, plain)
+
+        return call
+
+
+@functools.cache
+def lark_with_callbacks() -> tuple[Lark, LarkCallbacks]:
+    """Lark's own parser (LALR, contextual lexer) on the grammar, running the same handlers."""
+    callbacks = LarkCallbacks()
+    parser = Lark(
+        grammar_text("retry_delay.lark"),
+        parser="lalr",
+        lexer="contextual",
+        transformer=callbacks,
+        maybe_placeholders=False,
+    )
+    return parser, callbacks
+
+
+@given(st.text(EXPRESSION_ALPHABET, max_size=40) | expressions())
+@example("retriedx")
+@example("1 2")
+@example("max(1)")
+@example("1 $")
+@example("5e4604%h$d- 56R")
+@example("max(1, 2, 3 4)")
+def test_the_parse_loop_follows_lark(text: str) -> None:
+    """Our loop over Lark's tables gives what Lark's own parser gives with the same handlers.
+
+    Lark's parser is the reference: the same grammar, tables and terminals, run by Lark. The
+    same tree (its canonical form and spans) when it parses; else the same error, at the same
+    place: the handlers' own (depth, a number beyond the double range), raised at the same
+    reduction, or the explanation of the same syntax error.
+    """
+    parser, callbacks = lark_with_callbacks()
+    callbacks.text = text
+    try:
+        tree = parser.parse(text)
+    except UnexpectedInput as error:
+        if isinstance(error, UnexpectedCharacters):
+            expected = module._syntax_failure(text, error.pos_in_stream, None)
+        else:
+            assert isinstance(error, UnexpectedToken)
+            kind = error.token.type
+            position = len(text) if kind == "$END" else error.token.start_pos
+            expected = module._syntax_failure(text, position, kind)
+    except rc.Failure as failure:
+        expected = failure
+    else:
+        assert isinstance(tree, rc.Node)
+        ours = module._run(text)
+        assert rc.render(ours) == rc.render(tree)
+        assert (ours.span, ours.depth) == (tree.span, tree.depth)
+        return
+    with pytest.raises(rc.Failure) as info:
+        module._run(text)
+    got = info.value
+    assert (got.code, got.message, got.span) == (expected.code, expected.message, expected.span)
 
 
 @given(expressions(), st.data())

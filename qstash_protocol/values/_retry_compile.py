@@ -1,10 +1,9 @@
 """Inside retry-delay expressions: syntax tree, reference evaluator, canonical form, compiler.
 
 The public module (:mod:`qstash_protocol.values.retry_delay`) parses text into the tree defined
-here;
-this module gives the tree its meaning. It knows nothing of Lark or of the public error class:
-it raises :class:`Failure` (a code, a message and a span), which the public module turns into
-``InvalidRetryDelay``.
+here; this module gives the tree its meaning. It knows nothing of Lark or of the public error
+class: it raises :class:`Failure` (a code, a message and a span), which the public module turns
+into ``InvalidRetryDelay``.
 
 There are two evaluators, and they must agree:
 
@@ -12,13 +11,24 @@ There are two evaluators, and they must agree:
   modulo by zero, a ``sqrt`` of a negative, a ``pow`` that divides by zero or is not a real
   number, and any value beyond the double range are errors wherever they occur, and the result
   must not be negative. It is slow and exact, and it says where things went wrong.
-- :func:`compile_tree` turns the tree into one Python function through generated source code.
-  The generator writes every token of that source itself: operators and helper names from fixed
-  tables, numbers as the ``repr`` of floats it computed. No character of the user's text reaches
-  the source. The function computes with plain float operations and checks cheaply at the end;
-  whenever anything could have gone wrong (an exception, a result that is not finite or is
-  negative, a non-finite value where a later operation could have hidden it) it hands over to
-  the reference evaluator, which gives the exact answer or the precise error.
+- The compiled function (:func:`build`, :func:`compile_tree`) is the tree turned into Python
+  through generated source code. The generator writes every token of that source itself:
+  operators and helper names from fixed tables, numbers as the ``repr`` of floats it computed.
+  No character of the user's text reaches the source. The function computes with plain float
+  operations and checks cheaply at the end; whenever anything could have gone wrong (an
+  exception, a result that is not finite or is negative, a non-finite value where a later
+  operation could have hidden it) it hands over to the reference evaluator, which gives the
+  exact answer or the precise error. Where interval arithmetic (:func:`bounds`) proves that no
+  step can fail and the result is not negative, the function returns the value unchecked.
+
+Compiling costs more than everything else a first parse does (``compile()`` alone is 50 to
+100 us, simpleeval parses and evaluates a typical expression in 10 to 20 us), so it is done
+once per *shape*: the generated source with its numbers as placeholders (:func:`shape`).
+:class:`Program` compiles a shape once, with a stand-in constant for each number, and gives
+each expression of that shape its code by putting its numbers in place of the stand-ins
+(``CodeType.replace``), which costs about a microsecond. An expression of a shape never
+compiled starts with the reference evaluator and is compiled on a later call (:func:`build`):
+most expressions a gateway sees are evaluated a few times, and a new shape is rarer still.
 
 The depth of every tree is bounded by the parser (``MAX_RETRY_DELAY_DEPTH``), so the recursive
 functions here stay far from Python's recursion limit.
@@ -27,8 +37,10 @@ functions here stay far from Python's recursion limit.
 from __future__ import annotations
 
 import math
+import re
+import threading
 from collections.abc import Callable
-from decimal import Decimal
+from types import CodeType, FunctionType
 from typing import Final
 
 __all__ = [
@@ -38,15 +50,21 @@ __all__ = [
     "Failure",
     "Node",
     "Number",
+    "Program",
+    "Programs",
     "Unary",
     "Variable",
+    "bounds",
+    "build",
     "check_result",
     "compile_tree",
     "evaluate",
     "fold",
     "format_number",
+    "numbers",
     "render",
     "round_half_away",
+    "shape",
 ]
 
 #: The functions and how many arguments each takes (``None``: two or more).
@@ -204,6 +222,17 @@ def format_number(value: float, *, shortest: bool = False) -> str:
     """
     if value < 0 or math.copysign(1.0, value) < 0:
         return "-" + format_number(-value, shortest=shortest)
+    if not shortest:
+        # Python's repr has the fewest digits that round-trip, and switches to scientific
+        # notation exactly where this form does (below 1e-4, from 1e16 on): drop its ".0",
+        # its "+" and the leading zeros of its exponent.
+        text = repr(float(value))
+        if "e" in text:
+            mantissa, exponent_text = text.split("e")
+            return f"{mantissa}e{int(exponent_text)}"
+        return text.removesuffix(".0")
+    from decimal import Decimal  # noqa: PLC0415 (rarely needed: not loaded at import)
+
     _, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
     assert isinstance(exponent, int)
     digits = "".join(map(str, digit_tuple))
@@ -349,10 +378,9 @@ def _eval_chain(node: Chain, stop: int, x: float | None, context: _Context) -> f
     else:
         result = _eval(node.first, x, context)
         start = 0
+    begin = node.first.span[0]  # where the part computed so far starts
     for index in range(start, stop):
-        operand = node.operands[index]
-        span = (node.first.span[0], operand.span[1])
-        result = _binary(node.ops[index], result, operand, span, x, context)
+        result = _binary(node.ops[index], result, node.operands[index], begin, x, context)
     return result
 
 
@@ -360,7 +388,7 @@ def _binary(
     op: str,
     left: float,
     operand: Node,
-    span: tuple[int, int],
+    begin: int,
     x: float | None,
     context: _Context,
 ) -> float:
@@ -382,7 +410,7 @@ def _binary(
         # Go's math.Mod: the remainder has the sign of the dividend (C fmod), not Python's %.
         result = left / right if op == "/" else math.fmod(left, right)
     if not math.isfinite(result):
-        _raise_overflow(span, context)
+        _raise_overflow((begin, operand.span[1]), context)
     return result
 
 
@@ -529,6 +557,10 @@ _HELPERS: Final[dict[str, object]] = {
     "_int": int,
     "_INF": math.inf,
     "_ERRORS": (ArithmeticError, ValueError),
+    # The largest retried the compiled code takes itself: below 2**30, Python's ints are one
+    # machine word, which its comparisons are quickest for. A larger valid retried (a billion
+    # retries and more) goes to _invalid, which hands it to the reference evaluator.
+    "_FAST_MAX": 2**30 - 1,
 }
 
 _CALL_HELPERS: Final = {
@@ -548,124 +580,468 @@ _CALL_HELPERS: Final = {
 _ABSORBING: Final = frozenset({"pow", "exp", "min", "max"})
 
 
-def _may_be_non_finite(node: Node) -> bool:
-    """Whether the fast code can compute inf or nan here without raising.
-
-    Only ``+ - * /`` overflow silently; math.pow and math.exp raise OverflowError, and the
-    other functions cannot leave the double range.
-    """
-    if node.value is not None or isinstance(node, Variable):
-        return False
-    if isinstance(node, Chain) and any(op != "%" for op in node.ops[node.folded :]):
-        return True
-    return any(_may_be_non_finite(child) for child in _children(node))
-
-
-def _is_float(node: Node) -> bool:
-    """Whether the fast code computes a float here even when ``retried`` is passed as an int."""
-    if node.value is not None:
-        return True
-    if isinstance(node, Variable):
-        return False
-    if isinstance(node, Unary):
-        return _is_float(node.operand)
-    if isinstance(node, Chain):
-        result = node.prefix is not None or _is_float(node.first)
-        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
-            result = result or op in "/%" or _is_float(operand)
-        return result
-    assert isinstance(node, Call)
-    if node.name == "abs":
-        return _is_float(node.args[0])
-    if node.name in ("min", "max"):
-        return all(_is_float(arg) for arg in node.args)
-    return True
-
-
-def _has_int_arithmetic(node: Node) -> bool:
-    """Whether the fast code would do arithmetic on ints where doubles behave differently.
-
-    ``+ - *`` of two ints is exact in Python and rounded in IEEE, and ``-0`` is ``+0`` for ints
-    but ``-0.0`` for doubles.
-    """
-    if node.value is not None:
-        return False
-    if isinstance(node, Unary) and node.op == "-" and not _is_float(node.operand):
-        return True
-    if isinstance(node, Chain) and node.prefix is None:
-        result = _is_float(node.first)
-        for op, operand in zip(node.ops, node.operands, strict=True):
-            if op in "+-*" and not result and not _is_float(operand):
-                return True
-            result = result or op in "/%" or _is_float(operand)
-    return any(_has_int_arithmetic(child) for child in _children(node))
-
-
 def _literal(value: float) -> str:
     assert math.isfinite(value)
     text = repr(float(value))
     return f"({text})" if math.copysign(1.0, value) < 0 else text
 
 
+#: The range of ``retried`` (as a double) that the compiled function accepts.
+_RETRIED_RANGE: Final = (0.0, 9007199254740992.0)
+
+_Bounds = tuple[float, float] | None
+
+
+class _Code:
+    """What the generator knows of the fast code for one node.
+
+    - ``text``: the Python expression.
+    - ``is_float``: it computes a float even when ``retried`` is passed as an int.
+    - ``has_int``: it does arithmetic on ints somewhere, where doubles behave differently
+      (``+ - *`` of two ints is exact in Python and rounded in IEEE, and ``-0`` is ``+0`` for
+      ints but ``-0.0`` for doubles); then the function converts ``retried`` to a float first.
+    - ``may_be_non_finite``: it can compute inf or nan without raising. Only ``+ - * /``
+      overflow silently; math.pow and math.exp raise OverflowError, and the other functions
+      cannot leave the double range.
+    - ``bounds``: finite bounds of every value it takes, or None (see :func:`bounds`).
+    """
+
+    __slots__ = ("bounds", "has_int", "is_float", "may_be_non_finite", "text")
+
+    def __init__(
+        self, text: str, is_float: bool, has_int: bool, non_finite: bool, bounds: _Bounds
+    ) -> None:
+        self.text = text
+        self.is_float = is_float
+        self.has_int = has_int
+        self.may_be_non_finite = non_finite
+        self.bounds = bounds
+
+
 class _Generator:
-    """Writes the Python expression for a tree. Every token comes from this class."""
+    """Writes the Python expression for a tree. Every token comes from this class.
 
-    def __init__(self, variable: str) -> None:
-        self.variable = variable
+    Numbers are written as placeholders (``_k0``, ``_k1``, ...) and collected in
+    ``constants``: the text is then the expression's *shape*, the same for ``1000 * retried``
+    and ``2000 * retried``. One walk of the tree finds everything :func:`shape` needs.
+    """
+
+    def __init__(self) -> None:
         self.temporaries: list[str] = []
+        self.constants: list[float] = []
 
-    def checked(self, node: Node) -> str:
-        """The code for ``node``, kept in a temporary if it could hide a non-finite value."""
-        code = self.code(node)
-        if not _may_be_non_finite(node):
-            return code
+    def literal(self, value: float) -> _Code:
+        self.constants.append(value)
+        return _Code(f"_k{len(self.constants) - 1}", True, False, False, (value, value))
+
+    def checked(self, code: _Code) -> str:
+        """The text of ``code``, kept in a temporary if it could hide a non-finite value."""
+        if not code.may_be_non_finite:
+            return code.text
         name = f"_t{len(self.temporaries)}"
         self.temporaries.append(name)
-        return f"({name} := {code})"
+        return f"({name} := {code.text})"
 
-    def code(self, node: Node) -> str:
+    def code(self, node: Node) -> _Code:
         if node.value is not None:
-            return _literal(node.value)
+            return self.literal(node.value)
         if isinstance(node, Variable):
-            return self.variable
+            return _Code("retried", False, False, False, _RETRIED_RANGE)
         if isinstance(node, Unary):
             inner = self.code(node.operand)
-            return f"(-{inner})" if node.op == "-" else inner
+            if node.op == "+":
+                return inner
+            range_ = inner.bounds
+            return _Code(
+                f"(-{inner.text})",
+                inner.is_float,
+                inner.has_int or not inner.is_float,
+                inner.may_be_non_finite,
+                None if range_ is None else (-range_[1], -range_[0]),
+            )
         if isinstance(node, Chain):
-            code = self.code(node.first) if node.prefix is None else _literal(node.prefix)
-            rest = zip(node.ops[node.folded :], node.operands[node.folded :], strict=True)
-            for op, operand in rest:
-                if op == "%":
-                    code = f"_fmod({code}, {self.checked(operand)})"
-                elif op == "/":
-                    code = f"{code} / {self.checked(operand)}"
-                else:
-                    assert op in "+-*", op
-                    code = f"{code} {op} {self.code(operand)}"
-            return f"({code})"
+            return self.chain(node)
         assert isinstance(node, Call)
-        helper = _CALL_HELPERS[node.name]
-        if node.name in _ABSORBING:
-            args = [self.checked(arg) for arg in node.args]
-        else:
-            args = [self.code(arg) for arg in node.args]
-        return f"{helper}({', '.join(args)})"
+        return self.call(node)
 
+    def chain(self, node: Chain) -> _Code:
+        first = self.code(node.first) if node.prefix is None else self.literal(node.prefix)
+        text = first.text
+        is_float, has_int, range_ = first.is_float, first.has_int, first.bounds
+        non_finite = first.may_be_non_finite
+        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
+            right = self.code(operand)
+            if op == "%":
+                text = f"_fmod({text}, {self.checked(right)})"
+            elif op == "/":
+                text = f"{text} / {self.checked(right)}"
+                non_finite = True
+            else:
+                assert op in "+-*", op
+                text = f"{text} {op} {right.text}"
+                non_finite = True
+                if not is_float and not right.is_float:
+                    has_int = True
+            non_finite = non_finite or right.may_be_non_finite
+            has_int = has_int or right.has_int
+            is_float = is_float or op in "/%" or right.is_float
+            if range_ is not None:
+                range_ = None if right.bounds is None else _combine(op, range_, right.bounds)
+        return _Code(f"({text})", is_float, has_int, non_finite, range_)
+
+    def call(self, node: Call) -> _Code:
+        args = [self.code(arg) for arg in node.args]
+        name = node.name
+        if name in _ABSORBING:
+            texts = [self.checked(arg) for arg in args]
+        else:
+            texts = [arg.text for arg in args]
+        text = f"{_CALL_HELPERS[name]}({', '.join(texts)})"
+        has_int = any(arg.has_int for arg in args)
+        non_finite = any(arg.may_be_non_finite for arg in args)
+        if name == "abs":
+            is_float = args[0].is_float
+        elif name in ("min", "max"):
+            is_float = all(arg.is_float for arg in args)
+        else:
+            is_float = True
+        ranges = [arg.bounds for arg in args]
+        return _Code(text, is_float, has_int, non_finite, _call_bounds(name, ranges))
+
+
+def _call_bounds(name: str, ranges: list[_Bounds]) -> _Bounds:
+    known = [range_ for range_ in ranges if range_ is not None]
+    if len(known) < len(ranges) or name in ("pow", "exp"):
+        return None
+    low, high = known[0]
+    if name == "min":
+        return min(arg[0] for arg in known), min(arg[1] for arg in known)
+    if name == "max":
+        return max(arg[0] for arg in known), max(arg[1] for arg in known)
+    if name == "abs":
+        if low >= 0:
+            return low, high
+        if high <= 0:
+            return -high, -low
+        return 0.0, max(-low, high)
+    if name == "sqrt":
+        return None if low < 0 else (math.sqrt(low), math.sqrt(high))
+    function = {"floor": _floor, "ceil": _ceil, "round": round_half_away}[name]
+    return function(low), function(high)
+
+
+def _combine(op: str, left: tuple[float, float], right: tuple[float, float]) -> _Bounds:
+    if op == "%":
+        return None
+    if op == "+":
+        low, high = left[0] + right[0], left[1] + right[1]
+    elif op == "-":
+        low, high = left[0] - right[1], left[1] - right[0]
+    else:
+        if op == "/" and right[0] <= 0 <= right[1]:
+            return None
+        corners = [a * b if op == "*" else a / b for a in left for b in right]
+        low, high = min(corners), max(corners)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return low, high
+
+
+# --- Bounds: where the checks of the fast code cannot fail ---------------------------------
+
+
+def bounds(node: Node) -> _Bounds:
+    """Finite bounds of every value ``node`` takes for ``retried`` in 0..2**53, or None.
+
+    Interval arithmetic on doubles: IEEE rounding is monotone, so the rounded results of
+    ``+ - * /`` over a box lie between the rounded results at its corners, and ``floor``,
+    ``ceil``, ``round``, ``sqrt``, ``min`` and ``max`` are monotone. ``None`` when a bound
+    is not finite, a divisor's range holds 0, ``sqrt``'s argument may be negative, or the
+    node uses ``%``, ``pow`` or ``exp`` (not worth bounding). When the bounds of a whole
+    expression are finite and not negative, no step of it can fail, and its compiled code
+    needs neither the ``try`` nor the final check (:func:`shape`).
+    """
+    return _numbers(node, [])
+
+
+def numbers(node: Node) -> tuple[list[float], bool]:
+    """The numbers of a folded tree in :func:`shape`'s order; whether its bounds drop checks.
+
+    These two tell apart the functions of trees with one skeleton (see :class:`Programs`), and
+    finding them is cheaper than :func:`shape`: no code is written.
+    """
+    constants: list[float] = []
+    range_ = _numbers(node, constants)
+    return constants, range_ is not None and range_[0] >= 0
+
+
+def _numbers(node: Node, constants: list[float]) -> _Bounds:
+    """Append the numbers below ``node`` (in the generator's order); return its bounds."""
+    if node.value is not None:
+        constants.append(node.value)
+        return node.value, node.value
+    if isinstance(node, Variable):
+        return _RETRIED_RANGE
+    if isinstance(node, Unary):
+        inner = _numbers(node.operand, constants)
+        if inner is None or node.op == "+":
+            return inner
+        return -inner[1], -inner[0]
+    if isinstance(node, Chain):
+        if node.prefix is None:
+            range_ = _numbers(node.first, constants)
+        else:
+            constants.append(node.prefix)
+            range_ = node.prefix, node.prefix
+        for op, operand in zip(node.ops[node.folded :], node.operands[node.folded :], strict=True):
+            right = _numbers(operand, constants)
+            if range_ is not None:
+                range_ = None if right is None else _combine(op, range_, right)
+        return range_
+    assert isinstance(node, Call)
+    return _call_bounds(node.name, [_numbers(arg, constants) for arg in node.args])
+
+
+# --- Compiling: shapes, programs, functions ---------------------------------------------------
 
 _TEMPLATE: Final = """\
-def _factory({helpers}, _slow, _invalid, _MAX_RETRIED):
-    def evaluate(retried):
-        if retried.__class__ is not _int or not 0 <= retried <= _MAX_RETRIED:
-            return _invalid(retried)
-{convert}        try:
-            result = {expression}
-        except _ERRORS:
-            return _slow(retried)
-        if 0.0 <= result < _INF{finite_check}:
-            return result
+def evaluate(retried):
+    if retried.__class__ is not _int or not 0 <= retried <= _FAST_MAX:
+        return _invalid(retried)
+{convert}    try:
+        result = {expression}
+    except _ERRORS:
         return _slow(retried)
-    return evaluate
+    if 0.0 <= result < _INF{finite_check}:
+        return result
+    return _slow(retried)
 """
+
+# When bounds() proves that nothing can fail: no try, no final check.
+_SAFE_TEMPLATE: Final = """\
+def evaluate(retried):
+    if retried.__class__ is not _int or not 0 <= retried <= _FAST_MAX:
+        return _invalid(retried)
+{convert}    return {expression}
+"""
+
+# Before its shape is compiled, a function runs the reference evaluator (through _warm).
+_WARM_TEMPLATE: Final = """\
+def evaluate(retried):
+    if retried.__class__ is not _int or not 0 <= retried <= _FAST_MAX:
+        return _invalid(retried)
+    return _warm(retried)
+"""
+
+_PLACEHOLDER: Final = re.compile(r"_k([0-9]+)")
+
+
+def shape(node: Node) -> tuple[str, list[float]]:
+    """The source of the function for a folded tree, with its numbers as ``_k0, _k1, ...``.
+
+    Trees that differ only in their numbers have the same shape, and share one compiled
+    :class:`Program`. Returns the shape and the numbers, in placeholder order.
+    """
+    generator = _Generator()
+    code = generator.code(node)
+    convert = code.has_int or not code.is_float
+    expression = code.text.replace("retried", "x") if convert else code.text
+    range_ = code.bounds
+    template = _TEMPLATE
+    finite_check = ""
+    if range_ is not None and range_[0] >= 0:
+        template = _SAFE_TEMPLATE
+    elif generator.temporaries:
+        finite_check = f" and ({' + '.join(generator.temporaries)}) * 0.0 == 0.0"
+    source = template.format(
+        convert="    x = retried + 0.0\n" if convert else "",
+        expression=expression,
+        finite_check=finite_check,
+    )
+    return source, generator.constants
+
+
+class Program:
+    """A shape compiled once: ``code`` and, for each placeholder, its index in co_consts.
+
+    The shape is compiled with a distinct stand-in number for each placeholder (the smallest
+    subnormal doubles, which no template constant equals); a tree of that shape then gets its
+    function by putting its own numbers in those places of the code's constants
+    (``CodeType.replace``), with no compiling.
+    """
+
+    __slots__ = ("code", "size", "slots", "source")
+
+    def __init__(self, source: str) -> None:
+        count = len({match.group() for match in _PLACEHOLDER.finditer(source)})
+        stand_ins = [math.ulp(0.0) * (index + 1) for index in range(count)]
+        code = _function_code(
+            _PLACEHOLDER.sub(lambda match: repr(stand_ins[int(match.group(1))]), source)
+        )
+        position = {value: index for index, value in enumerate(stand_ins)}
+        slots = [-1] * count
+        for index, const in enumerate(code.co_consts):
+            if const.__class__ is float and const in position:
+                slots[position[const]] = -2 if slots[position[const]] != -1 else index
+        self.source = source
+        self.code = code
+        #: Where each placeholder's number is in co_consts; None if the compiler did not keep
+        #: each stand-in as one constant of its own (no CPython version does; then each tree
+        #: is compiled with its numbers written in).
+        self.slots = tuple(slots) if min(slots, default=0) >= 0 else None
+        #: What the program keeps, in bytes, estimated generously (for the cache's bound).
+        self.size = 5 * len(source) + 1024
+
+    def specialize(self, constants: list[float]) -> CodeType:
+        """The code with ``constants`` in place of the stand-ins."""
+        if self.slots is None:
+            return _function_code(
+                _PLACEHOLDER.sub(
+                    lambda match: _literal(constants[int(match.group(1))]), self.source
+                )
+            )
+        consts = list(self.code.co_consts)
+        for index, value in zip(self.slots, constants, strict=True):
+            consts[index] = value
+        return self.code.replace(co_consts=tuple(consts))
+
+
+def _function_code(source: str) -> CodeType:
+    """The code of the one function ``source`` defines."""
+    module = compile(source, "<retry-delay>", "exec")
+    codes = [const for const in module.co_consts if isinstance(const, CodeType)]
+    assert len(codes) == 1, codes
+    return codes[0]
+
+
+class Programs:
+    """A bounded cache of compiled shapes: at most ``entries`` and about ``size`` bytes.
+
+    A program is filed under the *skeleton* of the expression it was compiled for (its text
+    with its numbers and spaces taken out, which the caller finds with one regex) and whether
+    :func:`bounds` let its checks out: texts with one skeleton have one tree but for their
+    numbers, so those two facts tell their shape, and :func:`numbers` finds the second
+    without writing the shape. An expression whose skeleton is not here at all needs neither
+    until it is compiled.
+    """
+
+    def __init__(self, entries: int, size: int) -> None:
+        self.entries = entries
+        self.size = size
+        self.used = 0
+        self.programs: dict[tuple[str, bool], Program] = {}
+        self.skeletons: dict[str, int] = {}  # skeleton -> how many programs have it
+        self.lock = threading.Lock()
+
+    def get(self, skeleton: str, unchecked: bool) -> Program | None:
+        return self.programs.get((skeleton, unchecked))
+
+    def compile(self, skeleton: str, unchecked: bool, source: str) -> Program:
+        """The program for ``source``, compiled now unless cached; kept if it fits."""
+        key = (skeleton, unchecked)
+        program = self.programs.get(key)
+        if program is not None:
+            return program
+        program = Program(source)
+        size = self._size(program, skeleton)
+        with self.lock:
+            if not self.programs:
+                self.used = 0
+            if key in self.programs or size > self.size:
+                return program
+            while self.programs and (
+                len(self.programs) >= self.entries or self.used + size > self.size
+            ):
+                oldest = next(iter(self.programs))
+                self.used -= self._size(self.programs.pop(oldest), oldest[0])
+                count = self.skeletons.pop(oldest[0], 1) - 1
+                if count:
+                    self.skeletons[oldest[0]] = count
+            self.programs[key] = program
+            self.skeletons[skeleton] = self.skeletons.get(skeleton, 0) + 1
+            self.used += size
+        return program
+
+    @staticmethod
+    def _size(program: Program, skeleton: str) -> int:
+        return program.size + 2 * len(skeleton)
+
+    def cache_clear(self) -> None:
+        """Forget every program (as a fresh process would have none)."""
+        with self.lock:
+            self.programs.clear()
+            self.skeletons.clear()
+            self.used = 0
+
+
+_WARM_CODE: list[CodeType] = []
+
+
+def _warm_code() -> CodeType:
+    if not _WARM_CODE:
+        _WARM_CODE[:] = [_function_code(_WARM_TEMPLATE)]
+    return _WARM_CODE[0]
+
+
+def _environment(
+    slow: Callable[[int], float], invalid: Callable[[object], float], max_retried: int
+) -> dict[str, object]:
+    """The globals of a compiled function: the helpers, ``_slow`` and ``_invalid``.
+
+    ``_invalid`` gets every ``retried`` the code does not take itself: it raises through
+    ``invalid`` for one that is not an int or out of ``0..max_retried``, and evaluates a valid
+    one beyond ``_FAST_MAX`` with ``slow``.
+    """
+
+    def outside(retried: object) -> float:
+        if retried.__class__ is int and 0 <= retried <= max_retried:
+            return slow(retried)
+        return invalid(retried)
+
+    return {"__builtins__": {}, **_HELPERS, "_slow": slow, "_invalid": outside}
+
+
+def build(
+    node: Node,
+    *,
+    skeleton: str,
+    slow: Callable[[int], float],
+    invalid: Callable[[object], float],
+    max_retried: int,
+    programs: Programs,
+    compile_after: int,
+) -> Callable[[int], float]:
+    """The function ``evaluate(retried) -> float`` for a folded tree, compiled when it pays.
+
+    When a tree of the same shape was compiled before (``programs``), the function is the
+    compiled code at once. Otherwise it starts with the reference evaluator (``slow``, behind
+    the same check of ``retried``) and compiles its shape on its ``compile_after``-th call,
+    replacing its own code: the function object stays the same, so a caller holding it gets
+    the compiled code from then on. Compiling costs about as much as 20 evaluations by the
+    reference evaluator, and most expressions a gateway sees are evaluated a few times.
+    ``skeleton`` is the expression's text without its numbers and spaces (see
+    :class:`Programs`).
+    """
+    environment = _environment(slow, invalid, max_retried)
+    if skeleton in programs.skeletons:
+        constants, unchecked = numbers(node)
+        program = programs.get(skeleton, unchecked)
+        if program is not None:
+            return FunctionType(program.specialize(constants), environment, "evaluate")
+    function = FunctionType(_warm_code(), environment, "evaluate")
+    calls = 0
+
+    def warm(retried: int) -> float:
+        nonlocal calls
+        calls += 1
+        if calls >= compile_after:  # >=: calls from several threads may race past it
+            source, constants = shape(node)
+            program = programs.compile(skeleton, numbers(node)[1], source)
+            function.__code__ = program.specialize(constants)
+        return slow(retried)
+
+    environment["_warm"] = warm
+    return function
 
 
 def compile_tree(
@@ -675,31 +1051,24 @@ def compile_tree(
     invalid: Callable[[object], float],
     max_retried: int,
 ) -> tuple[Callable[[int], float], str]:
-    """Compile a folded tree into ``evaluate(retried) -> float``; also return its source.
+    """Compile a folded tree into ``evaluate(retried) -> float`` now; also return its source.
 
     The function checks ``retried`` (an int, bool excluded, within ``0..max_retried``; else it
-    returns ``invalid(retried)``, which raises), computes the expression with float
+    returns ``invalid(retried)``, which raises; a valid ``retried`` of 2**30 or more goes to
+    ``slow``), computes the expression with float
     operations, and returns the result when it is finite and not negative and no value that a
     later operation could have hidden (an argument of pow, exp, min or max, a divisor) was
     inf or nan. In every other case it returns ``slow(retried)``, the reference evaluator,
     which raises the precise error (or, rarely, returns a value the quick check was unsure of).
+    When :func:`bounds` proves that no step can fail and the result is not negative, the
+    function returns the value with no further check.
+
+    The source returned is the shape with its numbers written in (what the code computes).
     """
-    convert = _has_int_arithmetic(node) or not _is_float(node)
-    generator = _Generator("x" if convert else "retried")
-    expression = generator.code(node)
-    finite_check = ""
-    if generator.temporaries:
-        finite_check = f" and ({' + '.join(generator.temporaries)}) * 0.0 == 0.0"
-    source = _TEMPLATE.format(
-        helpers=", ".join(_HELPERS),
-        convert="        x = retried + 0.0\n" if convert else "",
-        expression=expression,
-        finite_check=finite_check,
+    source, constants = shape(node)
+    program = Program(source)
+    function = FunctionType(
+        program.specialize(constants), _environment(slow, invalid, max_retried), "evaluate"
     )
-    namespace: dict[str, object] = {"__builtins__": {}}
-    exec(compile(source, "<retry-delay>", "exec"), namespace)  # noqa: S102 (generated, see above)
-    factory = namespace["_factory"]
-    assert callable(factory)
-    function = factory(*_HELPERS.values(), slow, invalid, max_retried)
-    assert callable(function)
-    return function, source
+    written = _PLACEHOLDER.sub(lambda match: _literal(constants[int(match.group(1))]), source)
+    return function, written

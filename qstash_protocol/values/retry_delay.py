@@ -84,10 +84,10 @@ sources are silent or disagree, this module reads them so:
   years, ``durations.MAX_DURATION``) is ``retry_delay.out_of_range``.
 - **Limits** bound the work on hostile input (a gateway sees it routinely): at most
   :data:`MAX_RETRY_DELAY_LENGTH` characters, checked before anything else;
-  :data:`MAX_RETRY_DELAY_TOKENS` tokens, counted before the parser runs (Lark's parser costs
-  microseconds per token); nesting at most :data:`MAX_RETRY_DELAY_DEPTH` deep (parentheses,
-  calls, operators and unary signs each count). Every hostile input is rejected in well under
-  5 ms (``benchmarks/bench_retry_delay.py``).
+  :data:`MAX_RETRY_DELAY_TOKENS` tokens, counted before the parser runs (parsing is pure
+  Python, microseconds per token); nesting at most :data:`MAX_RETRY_DELAY_DEPTH` deep
+  (parentheses, calls, operators and unary signs each count). Every hostile input is answered
+  in well under 5 ms (``benchmarks/bench_retry_delay.py``, ``benchmarks/bench_hostile.py``).
 - **Errors** are found in a fixed order, each step reporting the first problem it sees: length;
   characters, ``^``/``**`` and parentheses; the token count; syntax (names, numbers, operators,
   arity); meaning (constant parts, as above).
@@ -120,7 +120,6 @@ writes numbers in their shortest form, which is never longer than the source; so
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -136,7 +135,6 @@ from qstash_protocol.values.durations import MAX_DURATION
 
 if TYPE_CHECKING:
     from lark import Lark
-    from lark.exceptions import LarkError
 
 __all__ = [
     "MAX_RETRIED",
@@ -199,9 +197,10 @@ class InvalidRetryDelay(ProtocolError):
 #: longest example, ``max(1000, pow(2, retried) * 100)``, has 32; no honest expression is near.
 MAX_RETRY_DELAY_LENGTH: Final = 1024
 
-#: The most tokens an expression may have. The docs' longest example has 12. Lark's LALR parser
-#: is pure Python and costs a few microseconds per token, so this bounds the parse of hostile
-#: input to about a millisecond (1 KiB of ``1+1+...`` would be 512 tokens, about 4 ms).
+#: The most tokens an expression may have. The docs' longest example has 12. Parsing is pure
+#: Python and costs a few microseconds per token (lexing, parsing, folding and finding the
+#: code's shape together), so this bounds the first parse of hostile input to about a
+#: millisecond; compiling the largest shapes takes about as long.
 MAX_RETRY_DELAY_TOKENS: Final = 256
 
 #: How deep an expression may nest: open parentheses at any point, and the height of the
@@ -224,6 +223,15 @@ MAX_SCHEDULE: Final = 10_000
 #: MAX_RETRY_DELAY_LENGTH characters (longer texts are refused before any lookup), so each
 #: cache holds at most 1024 x 1 KiB of text, plus the compiled expressions.
 _CACHE_SIZE: Final = 1024
+
+#: The compiled shapes of expressions (``1000 * retried`` and ``2000 * retried`` share one):
+#: at most 256, and about 2 MiB (each is charged five bytes per character of its generated
+#: source, plus 1 KiB).
+_PROGRAMS: Final = _rc.Programs(entries=256, size=2 * 1024 * 1024)
+
+#: An expression whose shape has not been compiled is evaluated by the reference evaluator
+#: until this call, which compiles it (see ``_rc.build``).
+_COMPILE_AFTER: Final = 8
 
 #: ``k`` in the default backoff ``min(86400, e ** (k * n))``; see the module docstring.
 DEFAULT_BACKOFF_K: Final = 2.5
@@ -309,6 +317,8 @@ def _character_hint(char: str) -> str:
 
 
 def _check_token_count(text: str) -> None:
+    if len(text) <= MAX_RETRY_DELAY_TOKENS:  # a token is at least one character
+        return
     if len(_TOKEN.findall(text)) <= MAX_RETRY_DELAY_TOKENS:
         return
     extra = next(itertools.islice(_TOKEN.finditer(text), MAX_RETRY_DELAY_TOKENS, None))
@@ -321,55 +331,88 @@ def _check_token_count(text: str) -> None:
 
 
 # --- The parser ------------------------------------------------------------------------------
+#
+# Lark builds the LALR(1) automaton from grammars/retry_delay.lark (once per process, on first
+# use); a short loop here runs it. Lark's own parse loop is general (interactive parsing, error
+# recovery, tree building, token objects with line and column), and on this small language it
+# spent about 90 us on the docs' longest example, far more than everything else a first parse
+# does. The loop below follows Lark's tables exactly, shift for shift and reduce for reduce, and
+# reports the same two kinds of error at the same positions (a character no terminal matches,
+# and a token the automaton does not expect), so the messages built from them are unchanged.
+# The lexer is one regular expression made from the grammar's terminals in the order Lark's
+# basic lexer tries them (no two terminals of this grammar match at the same position, so the
+# basic and the contextual lexer agree); it is run token by token as the parser asks, as Lark's is.
+# The handlers below run as the parser reduces (a token is ``(terminal name, start, end)``), so
+# the tree is built bottom-up without recursion, and its depth is checked as it grows: no input
+# makes anything here recurse deeply.
+
+# A rule's action on its children (tokens, nodes, or the spliced list of an inlined rule).
+_Handler = Callable[[str, list[Any]], Any]
 
 
-class _TreeBuilder:
-    """Lark's callbacks, one per rule alias in the grammar.
+def _number(text: str, children: list[Any]) -> _rc.Node:
+    _, start, end = children[0]
+    value = float(text[start:end])  # the grammar's NUMBER is a valid Python float literal
+    if not math.isfinite(value):
+        _fail(
+            "retry_delay.number_out_of_range",
+            f"{_quoted(text[start:end])} is beyond the range of a double (about 1.8e308)",
+            (start, end),
+        )
+    return _rc.Number(value, (start, end))
 
-    Given to Lark as an inline transformer, they run as the LALR parser reduces, so the tree is
-    built bottom-up without recursion, and its depth is checked as it grows: no input makes
-    anything here recurse deeply.
-    """
 
-    def number(self, children: list[Any]) -> _rc.Node:
-        token = children[0]
-        span = (token.start_pos, token.end_pos)
-        value = float(token)  # the grammar's NUMBER is a valid Python float literal
-        if not math.isfinite(value):
-            _fail(
-                "retry_delay.number_out_of_range",
-                f"{_quoted(str(token))} is beyond the range of a double (about 1.8e308)",
-                span,
-            )
-        return _rc.Number(value, span)
+def _variable(_text: str, children: list[Any]) -> _rc.Node:
+    _, start, end = children[0]
+    return _rc.Variable((start, end))
 
-    def variable(self, children: list[Any]) -> _rc.Node:
-        token = children[0]
-        return _rc.Variable((token.start_pos, token.end_pos))
 
-    def unary(self, children: list[Any]) -> _rc.Node:
-        sign, operand = children
-        return _depth_checked(_rc.Unary(str(sign), operand, (sign.start_pos, operand.span[1])))
+def _unary(text: str, children: list[Any]) -> _rc.Node:
+    (_, start, end), operand = children
+    return _depth_checked(_rc.Unary(text[start:end], operand, (start, operand.span[1])))
 
-    def binary(self, children: list[Any]) -> _rc.Node:
-        left, token, right = children
-        op = str(token)
-        level = 1 if op in "+-" else 2
-        if isinstance(left, _rc.Chain) and left.level == level and not left.parenthesized:
-            left.extend(op, right)
-            return _depth_checked(left)
-        return _depth_checked(_rc.Chain(level, left, op, right))
 
-    def call(self, children: list[Any]) -> _rc.Node:
-        name, closing = children[0], children[-1]
-        arguments = children[2:-1:2]
-        return _depth_checked(_rc.Call(str(name), arguments, (name.start_pos, closing.end_pos)))
+def _binary(text: str, children: list[Any]) -> _rc.Node:
+    left, (_, start, end), right = children
+    op = text[start:end]
+    level = 1 if op in "+-" else 2
+    if isinstance(left, _rc.Chain) and left.level == level and not left.parenthesized:
+        left.extend(op, right)
+        return _depth_checked(left)
+    return _depth_checked(_rc.Chain(level, left, op, right))
 
-    def group(self, children: list[Any]) -> _rc.Node:
-        opening, node, closing = children
-        node.parenthesized = True
-        node.span = (opening.start_pos, closing.end_pos)
-        return node  # type: ignore[no-any-return]
+
+def _call(text: str, children: list[Any]) -> _rc.Node:
+    (_, start, end), closing = children[0], children[-1]
+    if len(children) == 5 and isinstance(children[3], list):  # min and max: the spliced rest
+        children = [*children[:3], *children[3], closing]
+    arguments = children[2:-1:2]
+    return _depth_checked(_rc.Call(text[start:end], arguments, (start, closing[2])))
+
+
+def _group(_text: str, children: list[Any]) -> _rc.Node:
+    (_, start, _), node, (_, _, end) = children
+    node.parenthesized = True
+    node.span = (start, end)
+    return node  # type: ignore[no-any-return]
+
+
+def _inlined(_text: str, children: list[Any]) -> list[Any]:
+    """A rule Lark inlines into its parent (its name starts with '_'): splice its children."""
+    if children and isinstance(children[0], list):
+        return [*children[0], *children[1:]]
+    return children
+
+
+#: The action of each rule, by its alias in the grammar (``-> binary``).
+_HANDLERS: Final[dict[str, _Handler]] = {
+    "number": _number,
+    "variable": _variable,
+    "unary": _unary,
+    "binary": _binary,
+    "call": _call,
+    "group": _group,
+}
 
 
 def _depth_checked(node: _rc.Node) -> _rc.Node:
@@ -382,8 +425,132 @@ def _depth_checked(node: _rc.Node) -> _rc.Node:
     return node
 
 
+class _Machine:
+    """Lark's LALR(1) tables for the grammar, in the form the loop in :func:`_run` reads.
+
+    ``actions[state][symbol]`` is the next state (a shift, or the goto after a reduction) when
+    it is 0 or more, and ``~rule`` (negative) for a reduction by ``rules[rule]``, which is
+    ``(length, name of the rule, handler)``; a handler of ``None`` passes its one child up
+    (Lark's ``?rule`` with one child), which changes only the state on top of the stack.
+    """
+
+    __slots__ = ("actions", "end", "lex", "rules", "start", "terminals", "units")
+
+    def __init__(self, parser: Lark) -> None:
+        from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 (lark is loaded by now)
+
+        table = parser.parser.parser.parser.parse_table
+        rules: list[Any] = []
+        indexes: dict[Any, int] = {}
+        for rule in parser.rules:
+            indexes[rule] = len(rules)
+            size = len(rule.expansion)
+            if rule.alias is not None:
+                handler: _Handler | None = _HANDLERS[rule.alias]
+            elif rule.origin.name.startswith("_"):
+                handler = _inlined
+            else:
+                assert rule.options.expand1, rule  # a ?rule with one child
+                assert size == 1, rule
+                handler = None
+            rules.append((size, str(rule.origin.name), handler))
+        self.rules: list[tuple[int, str, _Handler | None]] = rules
+        self.actions: list[dict[str, int]] = [{} for _ in table.states]
+        for state, row in table.states.items():
+            for symbol, (action, argument) in row.items():
+                # Plain str keys: Lark's names are Token objects, whose == is Python code.
+                self.actions[state][str(symbol)] = (
+                    argument if action is Shift else ~indexes[argument]
+                )
+        self.start: int = table.start_states["start"]
+        self.end: int = table.end_states["start"]
+        # One regex for every terminal, tried in the order of Lark's basic lexer, after any
+        # ignored whitespace; the last alternative matches the end of the text.
+        terminals = sorted(
+            parser.terminals,
+            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+        )
+        ignored = [t for t in terminals if t.name in parser.ignore_tokens]
+        used = [t for t in terminals if t.name not in parser.ignore_tokens]
+        for terminal in terminals:
+            assert re.compile(terminal.pattern.to_regexp()).groups == 0, terminal
+        skip = "|".join(t.pattern.to_regexp() for t in ignored)
+        alternatives = "|".join(f"({t.pattern.to_regexp()})" for t in used)
+        self.lex = re.compile(f"(?:{skip})*(?:{alternatives}|()\\Z)").match
+        self.terminals: list[str] = ["", *(str(t.name) for t in used), "$END"]
+        #: ``(below, top, lookahead)`` -> the top state after every reduction by a rule of one
+        #: child that follows (such a reduction changes the top state only, and the next one
+        #: depends on the state below, which it leaves). Filled as met; at most 36 x 36 x 11.
+        self.units: dict[tuple[int, int, str], int] = {}
+
+    def after_units(self, below: int, top: int, kind: str) -> int:
+        """The top state after the reductions by rules of one child that ``kind`` calls for."""
+        while top != self.end:
+            action = self.actions[top].get(kind)
+            if action is None or action >= 0:
+                break
+            _, name, handler = self.rules[~action]
+            if handler is not None:
+                break
+            top = self.actions[below][name]
+        return top
+
+
+def _run(text: str) -> _rc.Node:
+    """Lex and parse ``text`` with Lark's tables; raise :class:`_rc.Failure` on a syntax error."""
+    machine = _machine()
+    actions, rules, lex, terminals, end, units = (
+        machine.actions,
+        machine.rules,
+        machine.lex,
+        machine.terminals,
+        machine.end,
+        machine.units,
+    )
+    states = [machine.start]
+    values: list[Any] = []
+    position = 0
+    while True:
+        match = lex(text, position)
+        if match is None:  # no terminal matches here (after any whitespace)
+            position += len(text[position:]) - len(text[position:].lstrip(" \t"))
+            raise _syntax_failure(text, position, None)
+        index = match.lastindex
+        assert index is not None
+        kind = terminals[index]
+        start = match.start(index)
+        position = match.end()
+        while True:
+            action = actions[states[-1]].get(kind)
+            if action is None:
+                raise _syntax_failure(text, start, kind)
+            if action >= 0:  # shift
+                states.append(action)
+                values.append((kind, start, position))
+                break
+            size, name, handler = rules[~action]
+            if handler is None:  # one or more reductions by rules of one child, in one step
+                key = (states[-2], states[-1], kind)
+                top = units.get(key)
+                if top is None:
+                    top = units[key] = machine.after_units(states[-2], states[-1], kind)
+                states[-1] = top
+            else:
+                children = values[-size:]
+                del values[-size:]
+                values.append(handler(text, children))
+                del states[-size:]
+                states.append(actions[states[-1]][name])
+            if states[-1] == end:
+                return values[-1]  # type: ignore[no-any-return]
+
+
 def _parser() -> Lark:
-    """The Lark parser, built on first use (not at import) and kept; it writes no files."""
+    """The Lark parser, built on first use (not at import) and kept; it writes no files.
+
+    Parsing goes through :func:`_machine` (its tables); the Lark object itself serves the
+    grammar to the tests (``hypothesis.extra.lark`` generates expressions from it).
+    """
     parser = _PARSER_HOLDER.get("parser")
     if parser is None:
         with _PARSER_LOCK:
@@ -395,7 +562,6 @@ def _parser() -> Lark:
                     grammar_text("retry_delay.lark"),
                     parser="lalr",
                     lexer="contextual",
-                    transformer=_TreeBuilder(),
                     maybe_placeholders=False,
                     cache=False,
                 )
@@ -403,7 +569,20 @@ def _parser() -> Lark:
     return parser
 
 
+def _machine() -> _Machine:
+    machine = _MACHINE_HOLDER.get("machine")
+    if machine is None:
+        parser = _parser()
+        with _PARSER_LOCK:
+            machine = _MACHINE_HOLDER.get("machine")
+            if machine is None:
+                machine = _Machine(parser)
+                _MACHINE_HOLDER["machine"] = machine
+    return machine
+
+
 _PARSER_HOLDER: dict[str, Lark] = {}
+_MACHINE_HOLDER: dict[str, _Machine] = {}
 _PARSER_LOCK: Final = threading.Lock()
 
 
@@ -418,18 +597,12 @@ def _is_word_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char in "_.")
 
 
-def _syntax_failure(text: str, error: LarkError) -> _rc.Failure:
-    """Explain a parse error by looking at the text around where Lark stopped."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken  # noqa: PLC0415
+def _syntax_failure(text: str, position: int, kind: str | None) -> _rc.Failure:
+    """Explain a syntax error by looking at the text around where the parser stopped.
 
-    kind: str | None = None
-    if isinstance(error, UnexpectedCharacters):
-        position = int(error.pos_in_stream or 0)
-    elif isinstance(error, UnexpectedToken):
-        kind = error.token.type
-        position = len(text) if kind == "$END" else int(error.token.start_pos or 0)
-    else:  # pragma: no cover - the LALR parser raises only the two above
-        return _rc.Failure("retry_delay.unexpected_token", "the expression is not valid", (0, 0))
+    ``kind`` is the terminal the parser did not expect at ``position`` (``$END`` for the end),
+    or ``None`` when no terminal matches there.
+    """
     if position < len(text) and _is_word_char(text[position]):
         start, end = position, position
         while start > 0 and _is_word_char(text[start - 1]):
@@ -493,6 +666,8 @@ def _unknown_name(text: str, start: int, end: int) -> _rc.Failure:
     if name.lower() in _KNOWN_NAMES:
         hint = f" (did you mean {name.lower()!r}? names are case-sensitive)"
     elif len(name) <= _MAX_SUGGESTED:
+        import difflib  # noqa: PLC0415 (only for this message: not loaded at import)
+
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
         if close:
             hint = f" (did you mean {close[0]!r}?)"
@@ -667,9 +842,6 @@ def _build(text: str) -> RetryDelay:
             _rc.check_result(tree.value, text, None)
     except _rc.Failure as failure:
         raise _error(failure, text) from None
-    canonical = _rc.render(tree)
-    if len(canonical) > MAX_RETRY_DELAY_LENGTH:
-        canonical = _rc.render(tree, spaced=False)
 
     def slow(retried: int) -> float:
         try:
@@ -678,12 +850,18 @@ def _build(text: str) -> RetryDelay:
         except _rc.Failure as failure:
             raise _error(failure, text) from None
 
-    evaluate, _ = _rc.compile_tree(
-        tree, slow=slow, invalid=_invalid_retried, max_retried=MAX_RETRIED
+    evaluate = _rc.build(
+        tree,
+        skeleton=_NUMBER.sub("#", text.replace(" ", "").replace("\t", "")),
+        slow=slow,
+        invalid=_invalid_retried,
+        max_retried=MAX_RETRIED,
+        programs=_PROGRAMS,
+        compile_after=_COMPILE_AFTER,
     )
     evaluate.__qualname__ = "RetryDelay.evaluate"
     evaluate.__doc__ = _EVALUATE_DOC
-    return RetryDelay._create(text, canonical, evaluate)
+    return RetryDelay._create(text, tree, evaluate)
 
 
 def _parse(text: str) -> _rc.Node:
@@ -695,15 +873,7 @@ def _parse(text: str) -> _rc.Node:
         )
     _check_characters(text)
     _check_token_count(text)
-    parser = _parser()
-    from lark.exceptions import LarkError  # noqa: PLC0415 (imported by _parser)
-
-    try:
-        tree = parser.parse(text)
-    except LarkError as error:
-        raise _syntax_failure(text, error) from None
-    assert isinstance(tree, _rc.Node)
-    return tree
+    return _run(text)
 
 
 def _invalid_retried(retried: object) -> NoReturn:
@@ -742,8 +912,11 @@ class RetryDelay:
     RetryDelay('1000')
 
     ``evaluate(retried)`` gives the value of the expression in milliseconds, as a float. It is
-    the compiled function itself, stored on the object (an attribute, not a method), so a call
-    costs one Python call, checks included:
+    a function stored on the object (an attribute, not a method), so a call costs one Python
+    call, checks included. The function is compiled Python code: at once when an expression of
+    the same shape (the same but for its numbers) was compiled before, else from its 8th call
+    (until then it runs the reference evaluator, with the same results; the same function
+    object, so a reference to it held by the caller gets the compiled code too):
 
     >>> parse_retry_delay("max(1000, pow(2, retried) * 100)").evaluate(5)
     3200.0
@@ -767,16 +940,18 @@ class RetryDelay:
     """
 
     __slots__ = {
-        "_canonical": "The canonical form.",
-        "_hash": "The hash of the canonical form.",
+        "_canonical": "The canonical form, written on first use (None until then).",
+        "_hash": "The hash of the canonical form (None until first used).",
+        "_tree": "The syntax tree, folded.",
         "evaluate": _EVALUATE_DOC,
         "source": "The text this expression was parsed from.",
     }
 
     source: str
     evaluate: Callable[[int], float]
-    _canonical: str
-    _hash: int
+    _canonical: str | None
+    _hash: int | None
+    _tree: _rc.Node
 
     def __init__(self, text: str) -> None:
         parsed = parse_retry_delay(text)
@@ -784,13 +959,24 @@ class RetryDelay:
             object.__setattr__(self, name, getattr(parsed, name))
 
     @classmethod
-    def _create(cls, source: str, canonical: str, evaluate: Callable[[int], float]) -> RetryDelay:
+    def _create(cls, source: str, tree: _rc.Node, evaluate: Callable[[int], float]) -> RetryDelay:
         self = object.__new__(cls)
         object.__setattr__(self, "source", source)
-        object.__setattr__(self, "_canonical", canonical)
+        object.__setattr__(self, "_tree", tree)
         object.__setattr__(self, "evaluate", evaluate)
-        object.__setattr__(self, "_hash", hash(("RetryDelay", canonical)))
+        object.__setattr__(self, "_canonical", None)
+        object.__setattr__(self, "_hash", None)
         return self
+
+    def _canonical_form(self) -> str:
+        """The canonical form, written the first time it is asked for (a gateway may never)."""
+        canonical = self._canonical
+        if canonical is None:
+            canonical = _rc.render(self._tree)
+            if len(canonical) > MAX_RETRY_DELAY_LENGTH:
+                canonical = _rc.render(self._tree, spaced=False)
+            object.__setattr__(self, "_canonical", canonical)
+        return canonical
 
     def delay(self, retried: int) -> timedelta:
         """The delay before the retry after ``retried`` retries, truncated to microseconds.
@@ -851,18 +1037,22 @@ class RetryDelay:
         return [delay(retried) for retried in range(retries)]
 
     def __str__(self) -> str:
-        return self._canonical
+        return self._canonical_form()
 
     def __repr__(self) -> str:
-        return f"RetryDelay({self._canonical!r})"
+        return f"RetryDelay({self._canonical_form()!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RetryDelay):
             return NotImplemented
-        return self._canonical == other._canonical
+        return self._canonical_form() == other._canonical_form()
 
     def __hash__(self) -> int:
-        return self._hash
+        value = self._hash
+        if value is None:
+            value = hash(("RetryDelay", self._canonical_form()))
+            object.__setattr__(self, "_hash", value)
+        return value
 
     def __setattr__(self, name: str, value: object) -> None:
         msg = f"RetryDelay is immutable; cannot set {name!r}"
