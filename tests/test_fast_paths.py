@@ -198,7 +198,7 @@ def _decoded(given_headers: list[tuple[str, str]]) -> str:
         return repr(error)
 
 
-@pytest.mark.parametrize("size", [4095, 4096, 100_000])
+@pytest.mark.parametrize("size", [63, 64, 65, 4096, 100_000])
 @pytest.mark.parametrize("char", ["\x00", "\r", "\x1f", "\x7f", "\t", "é", "\U0001f600", "\ud800"])
 def test_long_values_are_checked_as_short_ones(size: int, char: str) -> None:
     for position in (0, size // 2, size - 1):

@@ -430,7 +430,7 @@ def decode_fields(
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
         # validate_header_value, inline
-        if len(value) < 4096:
+        if len(value) < 64:  # headers._LONG_VALUE: longer ones are checked in bytes
             value = value.strip(" \t")
             bad = FORBIDDEN_IN_VALUE.search(value) is not None
         elif len(value) > MAX_HEADER_VALUE_LENGTH:
@@ -552,7 +552,8 @@ def _unknown_directive(directive: str) -> tuple[str, bool | None]:
 
     Whether it may be a slip is left for the caller (``None``: not known yet).
     """
-    info = ("Upstash-" + canonical_header_name(directive), None)
+    # The directive is part of a valid name, so a token: Go's canonical case without a check.
+    info = ("Upstash-" + "-".join(map(str.capitalize, directive.split("-"))), None)
     _remember(_unknown_cache, directive, info)
     return info
 
