@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tokenize
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -727,13 +728,16 @@ def _run_python(code: str) -> str:
 
 def test_importing_the_package_does_not_build_the_grammar() -> None:
     code = (
+        "import sys\n"
         "import qstash_protocol\n"
         "from qstash_protocol.values import retry_delay\n"
-        "print(len(retry_delay._PARSER_HOLDER))\n"
+        "print(len(retry_delay._MACHINE_HOLDER), len(retry_delay._PARSER_HOLDER))\n"
         "retry_delay.parse_retry_delay('1000')\n"
-        "print(len(retry_delay._PARSER_HOLDER))\n"
+        "print(len(retry_delay._MACHINE_HOLDER), len(retry_delay._PARSER_HOLDER))\n"
+        "print('lark' in sys.modules)\n"
     )
-    assert _run_python(code).split() == ["0", "1"]
+    # The first parse loads the shipped tables: neither Lark nor its grammar analysis is needed.
+    assert _run_python(code).split() == ["0", "0", "1", "0", "False"]
 
 
 def test_building_the_grammar_and_parsing_write_no_files() -> None:
@@ -1288,3 +1292,67 @@ def test_default_backoff_is_capped_and_monotonic(n: int, k: float) -> None:
     assert timedelta(seconds=1) <= value <= timedelta(days=1)
     assert value <= default_backoff(n + 1, k=k)
     assert value.microseconds == 0
+
+
+def test_the_shipped_tables_are_larks_tables_of_the_grammar() -> None:
+    """``grammars/retry_delay.tables.json`` is what ``tools/gen_retry_tables.py`` writes now."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("gen", root / "tools" / "gen_retry_tables.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    shipped = json.loads((root / "grammars" / "retry_delay.tables.json").read_text("utf-8"))
+    fresh = json.loads(generator.render())
+    shipped.pop("lark_version")
+    fresh.pop("lark_version")
+    # Lark numbers the states in an order that varies from process to process (it iterates
+    # over sets of strings): compare the automata with states numbered as met from the start.
+    assert _numbered_from_start(shipped) == _numbered_from_start(fresh), (
+        "stale: run python tools/gen_retry_tables.py"
+    )
+    assert module._shipped_tables() is not None
+
+
+def _numbered_from_start(tables: dict[str, Any]) -> dict[str, Any]:
+    """The tables with each state numbered in the order a walk from the start state meets it."""
+    rows = [dict(row) for row in tables["actions"]]
+    number = {tables["start"]: 0}
+    order = [tables["start"]]
+    for state in order:  # grows as new states are met
+        for symbol in sorted(rows[state]):
+            target = rows[state][symbol]
+            if target >= 0 and target not in number:
+                number[target] = len(order)
+                order.append(target)
+    assert len(order) == len(rows), "every state is reachable from the start"
+    renumbered = [
+        sorted((symbol, number[a] if a >= 0 else a) for symbol, a in rows[state].items())
+        for state in order
+    ]
+    return {**tables, "actions": renumbered, "start": 0, "end": number[tables["end"]]}
+
+
+def test_without_matching_tables_lark_computes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["max(1000, pow(2, retried) * 100)", "-(1 + retried) % 7", "min(1, 2"]
+
+    def outcomes() -> list[str]:
+        found = []
+        for text in texts:
+            try:
+                found.append(rc.render(module._run(text)))
+            except rc.Failure as failure:
+                found.append(repr((failure.code, failure.message, failure.span)))
+        return found
+
+    shipped = outcomes()
+    monkeypatch.setattr(module, "_shipped_tables", lambda: None)
+    monkeypatch.setattr(module, "_MACHINE_HOLDER", {})
+    assert outcomes() == shipped
+    assert (
+        module._MACHINE_HOLDER["machine"].actions
+        == module._Machine(module.machine_tables(module._parser())).actions
+    )

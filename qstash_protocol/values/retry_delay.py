@@ -332,8 +332,11 @@ def _check_token_count(text: str) -> None:
 
 # --- The parser ------------------------------------------------------------------------------
 #
-# Lark builds the LALR(1) automaton from grammars/retry_delay.lark (once per process, on first
-# use); a short loop here runs it. Lark's own parse loop is general (interactive parsing, error
+# Lark builds the LALR(1) automaton from grammars/retry_delay.lark; its tables are shipped as
+# grammars/retry_delay.tables.json (tools/gen_retry_tables.py writes them, and a test checks they
+# are Lark's tables of the grammar as it is), loaded once per process on first use, and a short
+# loop here runs them. When the file does not match the grammar, Lark computes them at run time.
+# Lark's own parse loop is general (interactive parsing, error
 # recovery, tree building, token objects with line and column), and on this small language it
 # spent about 90 us on the docs' longest example, far more than everything else a first parse
 # does. The loop below follows Lark's tables exactly, shift for shift and reduce for reduce, and
@@ -432,52 +435,25 @@ class _Machine:
     it is 0 or more, and ``~rule`` (negative) for a reduction by ``rules[rule]``, which is
     ``(length, name of the rule, handler)``; a handler of ``None`` passes its one child up
     (Lark's ``?rule`` with one child), which changes only the state on top of the stack.
+
+    Built from :func:`machine_tables` data: the tables Lark computes, shipped with the package
+    as ``grammars/retry_delay.tables.json`` (so a process needs neither to import Lark nor to
+    build the automaton, about 60 ms), or computed by Lark when that file does not match the
+    grammar (an edited grammar is never parsed with old tables).
     """
 
     __slots__ = ("actions", "end", "lex", "rules", "start", "terminals", "units")
 
-    def __init__(self, parser: Lark) -> None:
-        from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 (lark is loaded by now)
-
-        table = parser.parser.parser.parser.parse_table
-        rules: list[Any] = []
-        indexes: dict[Any, int] = {}
-        for rule in parser.rules:
-            indexes[rule] = len(rules)
-            size = len(rule.expansion)
-            if rule.alias is not None:
-                handler: _Handler | None = _HANDLERS[rule.alias]
-            elif rule.origin.name.startswith("_"):
-                handler = _inlined
-            else:
-                assert rule.options.expand1, rule  # a ?rule with one child
-                assert size == 1, rule
-                handler = None
-            rules.append((size, str(rule.origin.name), handler))
-        self.rules: list[tuple[int, str, _Handler | None]] = rules
-        self.actions: list[dict[str, int]] = [{} for _ in table.states]
-        for state, row in table.states.items():
-            for symbol, (action, argument) in row.items():
-                # Plain str keys: Lark's names are Token objects, whose == is Python code.
-                self.actions[state][str(symbol)] = (
-                    argument if action is Shift else ~indexes[argument]
-                )
-        self.start: int = table.start_states["start"]
-        self.end: int = table.end_states["start"]
-        # One regex for every terminal, tried in the order of Lark's basic lexer, after any
-        # ignored whitespace; the last alternative matches the end of the text.
-        terminals = sorted(
-            parser.terminals,
-            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
-        )
-        ignored = [t for t in terminals if t.name in parser.ignore_tokens]
-        used = [t for t in terminals if t.name not in parser.ignore_tokens]
-        for terminal in terminals:
-            assert re.compile(terminal.pattern.to_regexp()).groups == 0, terminal
-        skip = "|".join(t.pattern.to_regexp() for t in ignored)
-        alternatives = "|".join(f"({t.pattern.to_regexp()})" for t in used)
-        self.lex = re.compile(f"(?:{skip})*(?:{alternatives}|()\\Z)").match
-        self.terminals: list[str] = ["", *(str(t.name) for t in used), "$END"]
+    def __init__(self, tables: Mapping[str, Any]) -> None:
+        self.rules: list[tuple[int, str, _Handler | None]] = [
+            (size, name, None if key is None else _inlined if key == "_inlined" else _HANDLERS[key])
+            for size, name, key in tables["rules"]
+        ]
+        self.actions: list[dict[str, int]] = [dict(row) for row in tables["actions"]]
+        self.start: int = tables["start"]
+        self.end: int = tables["end"]
+        self.lex = re.compile(tables["lex"]).match
+        self.terminals: list[str] = list(tables["terminals"])
         #: ``(below, top, lookahead)`` -> the top state after every reduction by a rule of one
         #: child that follows (such a reduction changes the top state only, and the next one
         #: depends on the state below, which it leaves). Filled as met; at most 36 x 36 x 11.
@@ -494,6 +470,80 @@ class _Machine:
                 break
             top = self.actions[below][name]
         return top
+
+
+def machine_tables(parser: Lark) -> dict[str, Any]:
+    """Lark's tables for the loop in :func:`_run`, as JSON-ready data (see :class:`_Machine`).
+
+    ``tools/gen_retry_tables.py`` writes them to ``grammars/retry_delay.tables.json``, with the
+    SHA-256 of the grammar they were computed from.
+    """
+    from lark.parsers.lalr_analysis import Shift  # noqa: PLC0415 (lark is loaded by now)
+
+    table = parser.parser.parser.parser.parse_table
+    rules: list[list[Any]] = []
+    indexes: dict[Any, int] = {}
+    for rule in parser.rules:
+        indexes[rule] = len(rules)
+        size = len(rule.expansion)
+        if rule.alias is not None:
+            key: str | None = str(rule.alias)
+            assert key in _HANDLERS, rule
+        elif rule.origin.name.startswith("_"):
+            key = "_inlined"
+        else:
+            assert rule.options.expand1, rule  # a ?rule with one child
+            assert size == 1, rule
+            key = None
+        rules.append([size, str(rule.origin.name), key])
+    actions: list[dict[str, int]] = [{} for _ in table.states]
+    for state, row in table.states.items():
+        for symbol, (action, argument) in row.items():
+            # Plain str keys: Lark's names are Token objects, whose == is Python code.
+            actions[state][str(symbol)] = argument if action is Shift else ~indexes[argument]
+    # One regex for every terminal, tried in the order of Lark's basic lexer, after any
+    # ignored whitespace; the last alternative matches the end of the text.
+    terminals = sorted(
+        parser.terminals,
+        key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+    )
+    ignored = [t for t in terminals if t.name in parser.ignore_tokens]
+    used = [t for t in terminals if t.name not in parser.ignore_tokens]
+    for terminal in terminals:
+        assert re.compile(terminal.pattern.to_regexp()).groups == 0, terminal
+    skip = "|".join(t.pattern.to_regexp() for t in ignored)
+    alternatives = "|".join(f"({t.pattern.to_regexp()})" for t in used)
+    return {
+        "rules": rules,
+        "actions": [sorted(row.items()) for row in actions],
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
+        "lex": f"(?:{skip})*(?:{alternatives}|()\\Z)",
+        "terminals": ["", *(str(t.name) for t in used), "$END"],
+    }
+
+
+def grammar_digest() -> str:
+    """The SHA-256 of ``grammars/retry_delay.lark``, which the shipped tables name."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha256(grammar_text("retry_delay.lark").encode("utf-8")).hexdigest()
+
+
+def _shipped_tables() -> dict[str, Any] | None:
+    """The tables shipped with the package, or ``None`` if missing or not of this grammar."""
+    import json  # noqa: PLC0415
+
+    try:
+        data: dict[str, Any] = json.loads(grammar_text(_TABLES_FILE))
+    except (FileNotFoundError, ValueError):
+        return None
+    if data.get("grammar_sha256") != grammar_digest():
+        return None
+    return data
+
+
+_TABLES_FILE: Final = "retry_delay.tables.json"
 
 
 def _run(text: str) -> _rc.Node:
@@ -572,11 +622,13 @@ def _parser() -> Lark:
 def _machine() -> _Machine:
     machine = _MACHINE_HOLDER.get("machine")
     if machine is None:
-        parser = _parser()
+        tables = _shipped_tables()
+        if tables is None:  # an edited grammar: Lark computes its tables (and is imported)
+            tables = machine_tables(_parser())
         with _PARSER_LOCK:
             machine = _MACHINE_HOLDER.get("machine")
             if machine is None:
-                machine = _Machine(parser)
+                machine = _Machine(tables)
                 _MACHINE_HOLDER["machine"] = machine
     return machine
 
