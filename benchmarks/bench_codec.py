@@ -9,7 +9,7 @@ from keyword arguments and validates nothing; ``encode_headers`` builds it from 
 ``MessageOptions``; ``decode_headers`` parses and validates it into one. All three run in one
 process; the script checks first that the three agree on the headers.
 
-Targets: encode within 2x of prepare_headers, decode within 8x.
+Targets (issue 16): encode within 1.5x of prepare_headers, decode within 4x.
 
 Two workloads: the same request over and over (the library's value caches are warm, as they are
 for the settings a gateway sees all day), and a stream of 10,000 requests that differ in their
@@ -62,8 +62,8 @@ def main() -> None:
     decode = per_call(lambda: decode_headers(headers))
     print(f"{len(headers)} headers, the same request repeated")
     print(f"{'prepare_headers (qstash SDK)':<32}{sdk * 1e6:>8.2f} us")
-    print(f"{'encode_headers':<32}{encode * 1e6:>8.2f} us   {encode / sdk:>5.2f}x the SDK (<= 2)")
-    print(f"{'decode_headers':<32}{decode * 1e6:>8.2f} us   {decode / sdk:>5.2f}x the SDK (<= 8)")
+    print(f"{'encode_headers':<32}{encode * 1e6:>8.2f} us   {encode / sdk:>5.2f}x the SDK (<= 1.5)")
+    print(f"{'decode_headers':<32}{decode * 1e6:>8.2f} us   {decode / sdk:>5.2f}x the SDK (<= 4)")
 
     count = 10_000
     arguments = [
@@ -94,8 +94,8 @@ def main() -> None:
     decode = per_call(decode_stream, number=1) / count
     print(f"{len(requests[0])} headers, {count} requests with distinct ids")
     print(f"{'prepare_headers (qstash SDK)':<32}{sdk * 1e6:>8.2f} us")
-    print(f"{'encode_headers':<32}{encode * 1e6:>8.2f} us   {encode / sdk:>5.2f}x the SDK (<= 2)")
-    print(f"{'decode_headers':<32}{decode * 1e6:>8.2f} us   {decode / sdk:>5.2f}x the SDK (<= 8)")
+    print(f"{'encode_headers':<32}{encode * 1e6:>8.2f} us   {encode / sdk:>5.2f}x the SDK (<= 1.5)")
+    print(f"{'decode_headers':<32}{decode * 1e6:>8.2f} us   {decode / sdk:>5.2f}x the SDK (<= 4)")
 
 
 if __name__ == "__main__":
