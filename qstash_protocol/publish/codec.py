@@ -130,6 +130,7 @@ from qstash_protocol.publish.headers import (
     validate_header_value,
 )
 from qstash_protocol.publish.options import (
+    _EMPTY_HEADERS,
     Callback,
     FlowControl,
     MessageOptions,
@@ -1086,11 +1087,13 @@ def _encode_scope(
     callback = fields["callback"]
     if callback is not None:
         out[prefix + "Callback"] = callback.url
-        _encode_scope(callback, prefix + "Callback-", out, depth + 1)
+        if depth >= MAX_SCOPE_DEPTH or _scope_fields(callback.__dict__) != _BARE_SCOPE:
+            _encode_scope(callback, prefix + "Callback-", out, depth + 1)  # more than its URL
     callback = fields["failure_callback"]
     if callback is not None:
         out[prefix + "Failure-Callback"] = callback.url
-        _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
+        if depth >= MAX_SCOPE_DEPTH or _scope_fields(callback.__dict__) != _BARE_SCOPE:
+            _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
     orphan = fields["orphan_callback"]
     if orphan is not None:
         _encode_scope(orphan, prefix + "Callback-", out, depth + 1)
@@ -1125,6 +1128,19 @@ _SIMPLE_FIELDS: Final = (
 )
 _simple_settings: Final = itemgetter(*_SIMPLE_FIELDS)
 _NO_SIMPLE_SETTINGS: Final = tuple(() if name == "labels" else None for name in _SIMPLE_FIELDS)
+#: Every field of a scope but a callback's URL, and their values in a scope that sets none (a
+#: callback given by its URL alone writes nothing more, and is not walked).
+_SCOPE_FIELDS: Final = (
+    *_SIMPLE_FIELDS,
+    "forward",
+    "callback",
+    "failure_callback",
+    "orphan_callback",
+    "orphan_failure_callback",
+    "extra",
+)
+_scope_fields: Final = itemgetter(*_SCOPE_FIELDS)
+_BARE_SCOPE: Final = (*_NO_SIMPLE_SETTINGS, _EMPTY_HEADERS, None, None, None, None, _EMPTY_HEADERS)
 
 
 def _encode_settings(fields: dict[str, Any], prefix: str, out: dict[str, str]) -> None:

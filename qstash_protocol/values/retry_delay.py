@@ -1089,7 +1089,7 @@ class RetryDelay:
         return [delay(retried) for retried in range(retries)]
 
     def __str__(self) -> str:
-        return self._canonical_form()
+        return self._canonical or self._canonical_form()
 
     def __repr__(self) -> str:
         return f"RetryDelay({self._canonical_form()!r})"
