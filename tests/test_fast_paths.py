@@ -205,3 +205,28 @@ def test_long_values_are_checked_as_short_ones(size: int, char: str) -> None:
         value = "v" * position + char + "v" * (size - position - 1)
         expected = headers.FORBIDDEN_IN_VALUE.search(value) is not None
         assert headers.has_forbidden_character(value) is expected
+
+
+def test_every_forbidden_character_is_unprintable() -> None:
+    """``str.isprintable`` is the first filter: a printable value holds no forbidden character."""
+    import sys
+
+    forbidden = [
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if headers.FORBIDDEN_IN_VALUE.fullmatch(chr(code))
+    ]
+    assert len(forbidden) == 32
+    assert not any(char.isprintable() for char in forbidden)
+
+
+@pytest.mark.parametrize("value", ["a\tb", "\xa0x", "\u2028", "é\x85", "x\x7f", "\x00"])
+def test_short_unprintable_values_take_the_full_check(value: str) -> None:
+    expected = headers.FORBIDDEN_IN_VALUE.search(value) is not None
+    assert headers.has_forbidden_character(value) is expected
+    given_headers = [("Upstash-Forward-X", value)]
+    if expected:
+        with pytest.raises(ProtocolError):
+            decode_headers(given_headers)
+    else:
+        assert decode_headers(given_headers).forward["X"] == value.strip(" \t")

@@ -433,7 +433,8 @@ def decode_fields(
         # validate_header_value, inline
         if len(value) < 64:  # headers._LONG_VALUE: longer ones are checked in bytes
             value = value.strip(" \t")
-            bad = FORBIDDEN_IN_VALUE.search(value) is not None
+            # Every forbidden character is unprintable: most values need no regex at all.
+            bad = not value.isprintable() and FORBIDDEN_IN_VALUE.search(value) is not None
         elif len(value) > MAX_HEADER_VALUE_LENGTH:
             try:
                 _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)

@@ -125,8 +125,8 @@ def has_forbidden_character(value: str) -> bool:
     >>> has_forbidden_character("a\tb"), has_forbidden_character("a\r\nb")
     (False, True)
     """
-    if len(value) < _LONG_VALUE:
-        return FORBIDDEN_IN_VALUE.search(value) is not None
+    if len(value) < _LONG_VALUE:  # every forbidden character is unprintable
+        return not value.isprintable() and FORBIDDEN_IN_VALUE.search(value) is not None
     # What is left after deleting every allowed byte is the forbidden characters.
     return bool(value.encode("utf-8", "surrogatepass").translate(None, _ALLOWED_BYTES))
 

@@ -169,6 +169,7 @@ _NOT_ON_ENQUEUE: Final = ("upstash-delay", "upstash-not-before")
 _IGNORED_ON_ENQUEUE: Final = ("upstash-flow-control-key",)
 #: Every header whose meaning depends on the endpoint (see _placement).
 _PLACED: Final = frozenset((*_SCHEDULE_ONLY, *_NOT_ON_ENQUEUE, *_IGNORED_ON_ENQUEUE))
+_PLACED_LENGTHS: Final = frozenset(len(name) for name in _PLACED)  # a cheap first filter
 
 #: The query parameter that carries the QStash token (OpenAPI ``bearerAuthQuery``).
 QSTASH_TOKEN_PARAMETER: Final = "qstash_token"  # noqa: S105 - a parameter name, not a secret
@@ -544,8 +545,9 @@ def _decode_message(
 
     has_cron = False
     placed = _PLACED
+    lengths = _PLACED_LENGTHS
     for index, (name, value) in enumerate(pairs):
-        if name[:8].lower() == "upstash-" and (lower := name.lower()) in placed:
+        if len(name) in lengths and (lower := name.lower()) in placed:
             has_cron = has_cron or lower == "upstash-cron"
             place(index, None, _placement(lower, value.strip(" \t"), name, kind, api_version))
     combined = pairs
