@@ -322,6 +322,8 @@ def parse_header_name(name: str) -> HeaderName | None:
             return _checked_depth(name, HeaderName(tuple(scopes), "forward", "forward", canonical))
         if not rest.startswith(_SCOPE_STARTS):
             kind: Literal["setting", "unknown"] = "setting" if rest in SETTINGS else "unknown"
+            if not scopes:  # the common case, built without NamedTuple's __new__
+                return _new_tuple(HeaderName, ((), kind, rest, None))
             return _checked_depth(name, HeaderName(tuple(scopes), kind, rest))
         for prefix, scope in _SCOPE_PREFIXES:
             if rest.startswith(prefix) and len(rest) > len(prefix):
@@ -333,6 +335,9 @@ def parse_header_name(name: str) -> HeaderName | None:
         else:
             kind = "setting" if rest in SETTINGS else "unknown"
             return _checked_depth(name, HeaderName(tuple(scopes), kind, rest))
+
+
+_new_tuple: Final = tuple.__new__
 
 
 def _checked_depth(name: str, header: HeaderName) -> HeaderName:
