@@ -412,9 +412,16 @@ def _decode_item(
             pointers.append(f"{here}/headers")
     if len(errors) > count or destination is None or fields is None:
         return None
-    options = trusted_model(MessageOptions, fields)
-    return PublishRequest(
-        kind=kind, destination=destination, queue=queue, options=options, body=body
+    # Every part was checked above, and kind and queue agree by construction.
+    return trusted_model(
+        PublishRequest,
+        {
+            "kind": kind,
+            "destination": destination,
+            "queue": queue,
+            "options": trusted_model(MessageOptions, fields),
+            "body": body,
+        },
     )
 
 
