@@ -945,7 +945,7 @@ def encode_headers(options: MessageOptions) -> dict[str, str]:
         TypeError: ``options`` is not a :class:`MessageOptions`.
 
     """
-    if not isinstance(options, MessageOptions):
+    if options.__class__ is not MessageOptions and not isinstance(options, MessageOptions):
         msg = f"encode_headers takes MessageOptions, not {type(options).__name__}"
         raise TypeError(msg)
     out: dict[str, str] = {}
@@ -1078,8 +1078,9 @@ def _encode_scope(
             span=(0, len(prefix)),
         )
     fields = scope.__dict__
-    if _simple_settings(fields) != _NO_SIMPLE_SETTINGS:
-        _encode_settings(fields, prefix, out)
+    values = _simple_settings(fields)
+    if values != _NO_SIMPLE_SETTINGS:
+        _encode_settings(values, prefix, out)
     forwarded = _items(fields["forward"])
     if forwarded:
         forward = prefix + "Forward-"
@@ -1144,56 +1145,89 @@ _scope_fields: Final = itemgetter(*_SCOPE_FIELDS)
 _BARE_SCOPE: Final = (*_NO_SIMPLE_SETTINGS, _EMPTY_HEADERS, None, None, None, None, _EMPTY_HEADERS)
 
 
-def _encode_settings(fields: dict[str, Any], prefix: str, out: dict[str, str]) -> None:
-    """Write a scope's settings (the fields in _SIMPLE_FIELDS), in their fixed order."""
+def _encode_settings(values: tuple[Any, ...], prefix: str, out: dict[str, str]) -> None:
+    """Write a scope's settings (``values``: the fields in _SIMPLE_FIELDS), in a fixed order."""
     formatted = _formatted
-    value = fields["method"]
-    if value is not None:
-        out[prefix + "Method"] = value
-    value = fields["timeout"]
-    if value is not None:
-        out[prefix + "Timeout"] = formatted.get(value) or _format(value, format_duration)
-    value = fields["retries"]
-    if value is not None:
-        out[prefix + "Retries"] = str(value)
-    value = fields["retry_delay"]
-    if value is not None:
-        out[prefix + "Retry-Delay"] = str(value)
-    value = fields["delay"]
-    if value is not None:
-        out[prefix + "Delay"] = formatted.get(value) or _format(value, format_duration)
-    value = fields["not_before"]
-    if value is not None:
-        out[prefix + "Not-Before"] = format_not_before(value)
-    value = fields["flow_control"]
-    if value is not None:
-        out[prefix + "Flow-Control-Key"] = value.key
-        flow = value.value
-        out[prefix + "Flow-Control-Value"] = formatted.get(flow) or _format(flow, str)
-    value = fields["labels"]
-    if value is not None and len(value):  # len: no truth value of a foreign object
-        out[prefix + "Label"] = format_labels(value)
-    value = fields["deduplication_id"]
-    if value is not None:
-        out[prefix + "Deduplication-Id"] = value
-    value = fields["content_based_deduplication"]
-    if value is not None:
-        out[prefix + "Content-Based-Deduplication"] = _BOOLEAN_TEXT[value]
-    value = fields["header_forward"]
-    if value is not None:
-        out[prefix + "Header-Forward"] = _BOOLEAN_TEXT[value]
-    value = fields["redact"]
-    if value is not None:
-        out[prefix + "Redact-Fields"] = formatted.get(value) or _format(value, str)
-    value = fields["cron"]
-    if value is not None:
-        out[prefix + "Cron"] = value
-    value = fields["queue_name"]
-    if value is not None:
-        out[prefix + "Queue-Name"] = value
-    value = fields["schedule_id"]
-    if value is not None:
-        out[prefix + "Schedule-Id"] = value
+    names = _setting_names.get(prefix) or _names_with(prefix)
+    (
+        method,
+        timeout,
+        retries,
+        retry_delay,
+        delay,
+        not_before,
+        flow_control,
+        labels,
+        deduplication_id,
+        content_based_deduplication,
+        header_forward,
+        redact,
+        cron,
+        queue_name,
+        schedule_id,
+    ) = values
+    if method is not None:
+        out[names[0]] = method
+    if timeout is not None:
+        out[names[1]] = formatted.get(timeout) or _format(timeout, format_duration)
+    if retries is not None:
+        out[names[2]] = str(retries)
+    if retry_delay is not None:
+        out[names[3]] = str(retry_delay)
+    if delay is not None:
+        out[names[4]] = formatted.get(delay) or _format(delay, format_duration)
+    if not_before is not None:
+        out[names[5]] = format_not_before(not_before)
+    if flow_control is not None:
+        out[names[6]] = flow_control.key
+        flow = flow_control.value
+        out[names[7]] = formatted.get(flow) or _format(flow, str)
+    if labels is not None and len(labels):  # len: no truth value of a foreign object
+        out[names[8]] = format_labels(labels)
+    if deduplication_id is not None:
+        out[names[9]] = deduplication_id
+    if content_based_deduplication is not None:
+        out[names[10]] = _BOOLEAN_TEXT[content_based_deduplication]
+    if header_forward is not None:
+        out[names[11]] = _BOOLEAN_TEXT[header_forward]
+    if redact is not None:
+        out[names[12]] = formatted.get(redact) or _format(redact, str)
+    if cron is not None:
+        out[names[13]] = cron
+    if queue_name is not None:
+        out[names[14]] = queue_name
+    if schedule_id is not None:
+        out[names[15]] = schedule_id
+
+
+#: The header name of each setting, after a scope's prefix, in the order written.
+_SETTING_SUFFIXES: Final = (
+    "Method",
+    "Timeout",
+    "Retries",
+    "Retry-Delay",
+    "Delay",
+    "Not-Before",
+    "Flow-Control-Key",
+    "Flow-Control-Value",
+    "Label",
+    "Deduplication-Id",
+    "Content-Based-Deduplication",
+    "Header-Forward",
+    "Redact-Fields",
+    "Cron",
+    "Queue-Name",
+    "Schedule-Id",
+)
+#: Scope prefix -> its settings' header names (at most one entry per nesting of scopes).
+_setting_names: dict[str, tuple[str, ...]] = {}
+
+
+def _names_with(prefix: str) -> tuple[str, ...]:
+    names = tuple(prefix + suffix for suffix in _SETTING_SUFFIXES)
+    if len(_setting_names) < _CACHE_SIZE:
+        _setting_names[prefix] = names
+    return names
 
 
 def _items(headers: Any) -> dict[str, str]:
