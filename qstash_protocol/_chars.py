@@ -135,4 +135,13 @@ def canonical_header_name(name: str) -> str:
     """
     if not TOKEN.fullmatch(name):
         return name
+    return canonical_token(name)
+
+
+def canonical_token(name: str) -> str:
+    """Go's canonical case of ``name``, known to be a token (no check).
+
+    >>> canonical_token("upstash-workflow-runid")
+    'Upstash-Workflow-Runid'
+    """
     return "-".join(map(str.capitalize, name.split("-")))

@@ -109,6 +109,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, ClassVar, Final, Literal
 
+from qstash_protocol._chars import canonical_token
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.findings import Finding, closest_directive, misspelled
 from qstash_protocol.publish.headers import (
@@ -122,7 +123,6 @@ from qstash_protocol.publish.headers import (
     HeaderName,
     Headers,
     InvalidHeader,
-    canonical_header_name,
     has_forbidden_character,
     header_text,
     parse_header_name,
@@ -542,11 +542,16 @@ def _walk(root: _Scope, scopes: tuple[str, ...]) -> _Scope:
 
 
 def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
-    """Remember ``key`` (if short) in ``cache``, which starts afresh when full."""
+    """Remember ``key`` in ``cache`` if it is short (see _MAX_CACHED_NAME)."""
     if len(key) <= _MAX_CACHED_NAME:
-        if len(cache) >= _CACHE_SIZE:
-            cache.clear()
-        cache[key] = value
+        _store(cache, key, value)
+
+
+def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Set ``cache[key]``; a full cache starts afresh (no recency kept: a hit is one lookup)."""
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 def _unknown_directive(directive: str) -> tuple[str, bool | None]:
@@ -554,10 +559,14 @@ def _unknown_directive(directive: str) -> tuple[str, bool | None]:
 
     Whether it may be a slip is left for the caller (``None``: not known yet).
     """
-    # The directive is part of a valid name, so a token: Go's canonical case without a check.
-    info = ("Upstash-" + "-".join(map(str.capitalize, directive.split("-"))), None)
+    info = (_unscoped(directive), None)
     _remember(_unknown_cache, directive, info)
     return info
+
+
+def _unscoped(directive: str) -> str:
+    """The unscoped header name of an unknown directive (part of a valid name: a token)."""
+    return "Upstash-" + canonical_token(directive)
 
 
 _VOCABULARY: dict[str, HeaderName | None] = {}
@@ -573,16 +582,15 @@ def _vocabulary() -> dict[str, HeaderName | None]:
     """
     if not _VOCABULARY:
         names = [*_SDK_NAMES]
-        for prefix in ("Upstash-", "Upstash-Callback-", "Upstash-Failure-Callback-"):
+        for prefix in _SENT_SCOPES:
             names += [prefix + directive for directive in SETTINGS]
             names += [prefix + "Callback", prefix + "Failure-Callback"]
         table = {name.lower(): parse_header_name(name) for name in names}
         for parsed in table.values():
             if parsed is not None and parsed.kind == "unknown":
                 directive = parsed.directive
-                unscoped = "Upstash-" + canonical_header_name(directive)
                 slip = closest_directive(directive) is not None
-                _VOCABULARY_UNKNOWNS[directive] = (unscoped, slip)
+                _VOCABULARY_UNKNOWNS[directive] = (_unscoped(directive), slip)
         _VOCABULARY.update(table)
     return _VOCABULARY
 
@@ -590,10 +598,11 @@ def _vocabulary() -> dict[str, HeaderName | None]:
 #: Names that the official SDKs send besides the settings (https://github.com/upstash/qstash-js,
 #: https://github.com/upstash/workflow-js/blob/main/src/constants.ts, and the workflow SDKs'
 #: forwarded step headers), and common HTTP headers that are not the message's.
+_SENT_SCOPES: Final = ("Upstash-", "Upstash-Callback-", "Upstash-Failure-Callback-")
 _SDK_NAMES: Final = (
     *(
         scope + name
-        for scope in ("Upstash-", "Upstash-Callback-", "Upstash-Failure-Callback-")
+        for scope in _SENT_SCOPES
         for name in (
             "Workflow-RunId",
             "Workflow-Init",
@@ -698,10 +707,7 @@ def _raise_too_long(text: str, what: str, limit: int) -> None:
 
 def _classify(name: str) -> HeaderName | None:
     parsed = parse_header_name(name)
-    if len(name) <= _MAX_CACHED_NAME:
-        if len(_names) >= _CACHE_SIZE:
-            _names.clear()
-        _names[name] = parsed
+    _remember(_names, name, parsed)
     return parsed
 
 
@@ -725,9 +731,7 @@ def _parse_new(directive: str, value: str) -> Any:
     key = (directive, value)
     parsed = parse_callback_url(value) if directive == _URL else _PARSERS[directive](value)
     if directive not in _UNCACHED:
-        if len(_values) >= _CACHE_SIZE:
-            _values.clear()
-        _values[key] = parsed
+        _store(_values, key, parsed)
     return parsed
 
 
@@ -833,9 +837,7 @@ def _check_settings(
             flow_control = _flow_control_cache.get(pair)
             if flow_control is None:  # frozen, so one instance serves every request
                 flow_control = trusted_model(FlowControl, {"key": key, "value": flow_value})
-                if len(_flow_control_cache) >= _CACHE_SIZE:
-                    _flow_control_cache.clear()
-                _flow_control_cache[pair] = flow_control
+                _store(_flow_control_cache, pair, flow_control)
             fields["flow_control"] = flow_control
     elif has_key or has_value:
         present, suffix, partner = (
@@ -913,9 +915,7 @@ def _format(value: Any, formatter: Callable[[Any], str]) -> str:
     except KeyError:
         pass
     text = formatter(value)
-    if len(_formatted) >= _CACHE_SIZE:
-        _formatted.clear()
-    _formatted[value] = text
+    _store(_formatted, value, text)
     return text
 
 
@@ -1059,10 +1059,7 @@ def _check_extra_name(name: str) -> None:
             value=name,
             span=(0, len(name)),
         )
-    if len(name) <= _MAX_CACHED_NAME:
-        if len(_extra_names) >= _CACHE_SIZE:
-            _extra_names.clear()
-        _extra_names[name] = None
+    _remember(_extra_names, name, None)
 
 
 def _encode_scope(
@@ -1225,8 +1222,7 @@ _setting_names: dict[str, tuple[str, ...]] = {}
 
 def _names_with(prefix: str) -> tuple[str, ...]:
     names = tuple(prefix + suffix for suffix in _SETTING_SUFFIXES)
-    if len(_setting_names) < _CACHE_SIZE:
-        _setting_names[prefix] = names
+    _store(_setting_names, prefix, names)
     return names
 
 

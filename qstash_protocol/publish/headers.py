@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import ClassVar, Final, Literal, NamedTuple
 
-from qstash_protocol._chars import canonical_header_name
+from qstash_protocol._chars import canonical_header_name, canonical_token
 from qstash_protocol.errors import ProtocolError
 
 __all__ = [
@@ -317,9 +317,8 @@ def parse_header_name(name: str) -> HeaderName | None:
                     value=name,
                     span=(len(name), len(name)),
                 )
-            # A token already: Go's canonical case without checking it again.
-            canonical = "-".join(map(str.capitalize, forward.split("-")))
-            return _checked_depth(name, HeaderName(tuple(scopes), "forward", "forward", canonical))
+            header = HeaderName(tuple(scopes), "forward", "forward", canonical_token(forward))
+            return _checked_depth(name, header)  # forward is part of a token: no check again
         if not rest.startswith(_SCOPE_STARTS):
             kind: Literal["setting", "unknown"] = "setting" if rest in SETTINGS else "unknown"
             if not scopes:  # the common case, built without NamedTuple's __new__

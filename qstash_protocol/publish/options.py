@@ -865,13 +865,13 @@ class MessageOptions(_Scope):
 
 _M = TypeVar("_M", bound=BaseModel)
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
-# BaseModel's slots, set directly as pydantic's own model_construct does (frozen models refuse
-# ordinary attribute assignment).
-_FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"]
-_EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"]
-_PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"]
 _new_object: Final = object.__new__
-_DICT: Final = BaseModel.__dict__["__dict__"]
+# BaseModel's slots, set directly as pydantic's own model_construct does (frozen models refuse
+# ordinary attribute assignment); the setters bound once, as trusted_model is on the hot path.
+_set_dict: Final = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
@@ -902,9 +902,3 @@ def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
     _set_extra(model, None)
     _set_private(model, None)
     return model
-
-
-_set_dict: Final = _DICT.__set__
-_set_fields_set: Final = _FIELDS_SET.__set__
-_set_extra: Final = _EXTRA.__set__
-_set_private: Final = _PRIVATE.__set__
