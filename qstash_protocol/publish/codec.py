@@ -113,6 +113,7 @@ from qstash_protocol._chars import canonical_token
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.findings import Finding, closest_directive, misspelled
 from qstash_protocol.publish.headers import (
+    _LONG_VALUE,
     FORBIDDEN_IN_VALUE,
     MAX_ERRORS,
     MAX_HEADER_NAME_LENGTH,
@@ -431,7 +432,7 @@ def decode_fields(
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
         # validate_header_value, inline
-        if len(value) < 64:  # headers._LONG_VALUE: longer ones are checked in bytes
+        if len(value) < _LONG_VALUE:  # has_forbidden_character's short case, inline
             value = value.strip(" \t")
             # Every forbidden character is unprintable: most values need no regex at all.
             bad = not value.isprintable() and FORBIDDEN_IN_VALUE.search(value) is not None

@@ -211,8 +211,7 @@ def validate_header_value(value: str) -> str:
     if not has_forbidden_character(stripped):
         return stripped
     found = FORBIDDEN_IN_VALUE.search(stripped)
-    if found is None:
-        return stripped
+    assert found is not None  # has_forbidden_character saw it
     char = found.group()
     name = _CONTROL_NAMES.get(char)
     message = (
@@ -317,8 +316,9 @@ def parse_header_name(name: str) -> HeaderName | None:
                     value=name,
                     span=(len(name), len(name)),
                 )
+            # forward is part of a token: its canonical case needs no token check again
             header = HeaderName(tuple(scopes), "forward", "forward", canonical_token(forward))
-            return _checked_depth(name, header)  # forward is part of a token: no check again
+            return _checked_depth(name, header)
         if not rest.startswith(_SCOPE_STARTS):
             kind: Literal["setting", "unknown"] = "setting" if rest in SETTINGS else "unknown"
             if not scopes:  # the common case, built without NamedTuple's __new__

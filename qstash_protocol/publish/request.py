@@ -382,11 +382,14 @@ _QSTASH_PARAMETER: Final = re.compile(
 )
 
 
-def _might_be_qstash(lowered: str) -> bool:
-    """Whether a query without ``%`` (in lower case) may hold a QStash parameter.
+def _might_be_qstash(query: str) -> bool:
+    """Whether ``query`` may hold a QStash parameter (a percent-encoded name, or its words).
 
     Substring searches run at memory speed, so a long query without one costs little.
     """
+    if "%" in query:
+        return True
+    lowered = query.lower()
     return QUERY_OPTION_PREFIX in lowered or QSTASH_TOKEN_PARAMETER in lowered
 
 
@@ -401,7 +404,7 @@ def _split_query(path: str, start: int) -> _Query:
     query_start = mark + 1
     query = path[query_start:]
     hits: list[int] = []
-    if "%" in query or _might_be_qstash(query.lower()):
+    if _might_be_qstash(query):
         hits = [query_start + found.start() for found in _QSTASH_PARAMETER.finditer(query)]
     if not hits:  # no QStash parameter: the query is the destination's, as it is
         if encoded:
