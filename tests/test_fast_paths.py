@@ -2,13 +2,15 @@
 
 Each fast path (a query split that decodes only the parameters that may be QStash's, a URL
 accepted in one regular-expression match, the table of common header names, long values
-checked in bytes) is compared here with the plain implementation on generated input.
+checked in bytes, cron fields split at commas instead of parsed with their grammar, a
+request's headers decoded without a copy) is compared here with the plain implementation on
+generated input.
 """
 
 from __future__ import annotations
 
 import random
-from typing import NamedTuple
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote, unquote_plus
 
 import pytest
@@ -22,10 +24,12 @@ from qstash_protocol.publish.request import (
     _MASK,
     QSTASH_TOKEN_PARAMETER,
     QUERY_OPTION_PREFIX,
+    _decode_message,
+    _decode_plain,
     _Param,
     _split_query,
 )
-from qstash_protocol.values import urls
+from qstash_protocol.values import cron, flow_control, urls
 
 
 class _Reference(NamedTuple):
@@ -230,3 +234,77 @@ def test_short_unprintable_values_take_the_full_check(value: str) -> None:
             decode_headers(given_headers)
     else:
         assert decode_headers(given_headers).forward["X"] == value.strip(" \t")
+
+
+_CRON_FIELD_CHARS = st.sampled_from([",", "-", "/", "*", "?", "1", "5", "a", "MON", " ", "\u0130"])
+
+
+@settings(max_examples=2000)
+@given(st.lists(_CRON_FIELD_CHARS, max_size=12).map("".join) | st.text(max_size=12))
+@example("")
+@example(",")
+@example("1,,2")
+@example(",5,")
+@example("*-5/2,-/")
+def test_cron_fields_split_at_commas_as_the_grammar_reads_them(field: str) -> None:
+    assert cron._field_items(field) == cron._grammar_items(field)
+
+
+def test_the_flow_control_whitespace_pattern_is_str_isspace() -> None:
+    space = flow_control._SPACE
+    assert [c for c in map(chr, range(0x110000)) if bool(space.match(c)) != c.isspace()] == []
+
+
+_HEADER_NAMES = st.sampled_from(
+    [
+        "Upstash-Cron",
+        "upstash-cron",
+        "UPSTASH-DELAY",
+        "Upstash-Not-Before",
+        "Upstash-Queue-Name",
+        "Upstash-Schedule-Id",
+        "Upstash-Flow-Control-Key",
+        "Upstash-Flow-Control-Value",
+        "Upstash-Retries",
+        "Upstash-Callback",
+        "Upstash-Callback-Retries",
+        "Upstash-Forward-X-A",
+        "Upstash-Retry",
+        "Upstash-Workflow-RunId",
+        "Content-Type",
+        "Authorization",
+        "bad name",
+    ]
+)
+_HEADER_VALUES = st.sampled_from(
+    ["0 * * * *", "5s", "1", "q", "k", "rate=1", "https://a.io", "x\ny", " 3 ", "", "-1"]
+)
+
+
+def _maybe_bytes(text: str, as_bytes: bool) -> str | bytes:
+    return text.encode("latin-1") if as_bytes else text
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(st.tuples(_HEADER_NAMES, _HEADER_VALUES, st.booleans()), max_size=8),
+    st.sampled_from(["publish", "enqueue", "schedule"]),
+    st.sampled_from([1, 2]),
+    st.sampled_from(["keep", "error"]),
+    st.booleans(),
+)
+def test_a_request_without_query_options_decodes_as_the_general_path_decodes_it(
+    sent: list[tuple[str, str, bool]],
+    kind: str,
+    api_version: int,
+    unknown: Literal["keep", "error"],
+    as_dict: bool,
+) -> None:
+    given_pairs = [(_maybe_bytes(n, b), _maybe_bytes(v, b)) for n, v, b in sent]
+    given: dict[Any, Any] | list[Any] = dict(given_pairs) if as_dict else given_pairs
+    items = list(given.items()) if isinstance(given, dict) else given
+    pairs = [(headers.header_text(n, "names"), headers.header_text(v, "values")) for n, v in items]
+    general = _decode_message(
+        kind, api_version, pairs, [], unknown=unknown, limits=None, content_length=None
+    )
+    assert _decode_plain(kind, api_version, given, unknown) == general

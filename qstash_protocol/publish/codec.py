@@ -284,16 +284,21 @@ _UNCACHED: Final = frozenset({"deduplication-id", "not-before", "label"})
 
 
 class _Scope:
-    """What the headers say about one scope, before its values are parsed."""
+    """What the headers say about one scope, before its values are parsed.
 
-    __slots__ = ("children", "extra", "forward", "settings", "url")
+    The URL of a callback scope is kept by its parent (``urls``), so that a callback given by
+    its URL alone, the common case, needs no scope of its own.
+    """
+
+    __slots__ = ("children", "extra", "forward", "settings", "urls")
 
     def __init__(self) -> None:
         self.settings: dict[str, tuple[int, str, str]] = {}
         # (position, header name as sent, value, name within the scope)
         self.forward: list[tuple[int, str, str, str]] = []
         self.extra: list[tuple[int, str, str, str]] = []
-        self.url: tuple[int, str, str] | None = None
+        # the URL headers of the callback scopes within this one, by scope
+        self.urls: dict[str, tuple[int, str, str]] = {}
         self.children: dict[str, _Scope] = {}
 
     def child(self, scope: str) -> _Scope:
@@ -303,10 +308,10 @@ class _Scope:
         return found
 
     def first_header(self) -> tuple[int, str, str] | None:
-        """The first header (by position) that configures this scope, url excluded."""
-        entries = [*self.settings.values()]
+        """The first header (by position) that configures this scope."""
+        entries = [*self.settings.values(), *self.urls.values()]
         entries += [(index, name, value) for index, name, value, _ in self.forward + self.extra]
-        entries += [e for c in self.children.values() for e in [c.url, c.first_header()] if e]
+        entries += [e for c in self.children.values() if (e := c.first_header())]
         return min(entries) if entries else None
 
 
@@ -405,20 +410,24 @@ def decode_fields(
     index = -1
     names = _names
     vocabulary = _VOCABULARY or _vocabulary()
+    long_value = _LONG_VALUE
+    forbidden = FORBIDDEN_IN_VALUE.search
+    missing = _MISSING
     slip_checks = 0
     # This loop is the decoder's hot path: each header costs a few dictionary lookups.
     for index, pair in enumerate(pairs):
         try:
-            raw_name, raw_value = pair
+            name, value = pair
         except (TypeError, ValueError):
             msg = f"expected a (name, value) pair of str or bytes, got {_shown_type(pair)}"
             raise TypeError(msg) from None
-        name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
-        parsed = names.get(name, _MISSING)
-        if parsed is _MISSING:
+        if name.__class__ is not str:
+            name = header_text(name, "names")
+        parsed = names.get(name, missing)
+        if parsed is missing:
             # An ASCII name whose lower case is in the vocabulary is a valid token: no checks.
-            parsed = vocabulary.get(name.lower(), _MISSING) if name.isascii() else _MISSING
-            if parsed is not _MISSING:
+            parsed = vocabulary.get(name.lower(), missing) if name.isascii() else missing
+            if parsed is not missing:
                 _remember(names, name, parsed)
             else:
                 try:
@@ -428,14 +437,17 @@ def decode_fields(
                 except ProtocolError as error:
                     errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
                     continue
-        value = raw_value if raw_value.__class__ is str else header_text(raw_value, "values")
+        if value.__class__ is not str:
+            value = header_text(value, "values")
         if parsed is None and name.lower() != "content-type":
             continue  # not the message's: Authorization, Host, ...
-        # validate_header_value, inline
-        if len(value) < _LONG_VALUE:  # has_forbidden_character's short case, inline
+        # validate_header_value, inline: every forbidden character is unprintable, so most
+        # values need no regex at all (has_forbidden_character's short case)
+        if len(value) < long_value:
             value = value.strip(" \t")
-            # Every forbidden character is unprintable: most values need no regex at all.
-            bad = not value.isprintable() and FORBIDDEN_IN_VALUE.search(value) is not None
+            if not value.isprintable() and forbidden(value) is not None:
+                _refuse_value(index, name, value, errors)
+                continue
         elif len(value) > MAX_HEADER_VALUE_LENGTH:
             try:
                 _raise_too_long(value, "value", MAX_HEADER_VALUE_LENGTH)
@@ -444,13 +456,9 @@ def decode_fields(
             continue
         else:
             value = value.strip(" \t")
-            bad = has_forbidden_character(value)
-        if bad:
-            try:
-                validate_header_value(value)
-            except ProtocolError as error:
-                errors.append((index, error.with_header(name)))
-            continue
+            if has_forbidden_character(value):
+                _refuse_value(index, name, value, errors)
+                continue
         if parsed is None:
             if content_type is not None:
                 warnings.append((index, _duplicate(name, value, content_type[1])))
@@ -459,22 +467,24 @@ def decode_fields(
             continue
         scopes, kind, directive, forward_name = parsed
         if kind == "setting":
-            settings = root_settings if not scopes else _walk(root, scopes).settings
-            previous = settings.get(directive)
-            if previous is not None:
-                warnings.append((index, _duplicate(name, value, previous[1])))
+            settings = _walk(root, scopes).settings if scopes else root_settings
+            if directive in settings:
+                warnings.append((index, _duplicate(name, value, settings[directive][1])))
             else:
                 settings[directive] = (index, name, value)
             continue
-        scope = root if not scopes else _walk(root, scopes)
+        if kind == "url":  # kept by the parent scope
+            urls = (_walk(root, scopes[:-1]) if len(scopes) > 1 else root).urls
+            step = scopes[-1]
+            if step in urls:
+                warnings.append((index, _duplicate(name, value, urls[step][1])))
+            else:
+                urls[step] = (index, name, value)
+            continue
+        scope = _walk(root, scopes) if scopes else root
         if kind == "forward":
             assert forward_name is not None
             scope.forward.append((index, name, value, forward_name))
-        elif kind == "url":
-            if scope.url is not None:
-                warnings.append((index, _duplicate(name, value, scope.url[1])))
-            else:
-                scope.url = (index, name, value)
         else:
             unknown_info = (
                 _unknown_cache.get(directive)
@@ -532,6 +542,18 @@ def decode_fields(
             else:
                 _remember(_content_type_cache, value, None)
     return (None if errors else fields), errors, warnings
+
+
+def _refuse_value(
+    index: int, name: str, value: str, errors: list[tuple[int, ProtocolError]]
+) -> None:
+    """Append the error of a value with a forbidden character (validate_header_value's)."""
+    try:
+        validate_header_value(value)
+    except ProtocolError as error:
+        errors.append((index, error.with_header(name)))
+    else:  # pragma: no cover - has_forbidden_character and validate_header_value agree
+        raise AssertionError(value)
 
 
 def _walk(root: _Scope, scopes: tuple[str, ...]) -> _Scope:
@@ -750,6 +772,7 @@ def _build(
     settings = scope.settings
     if settings:
         cache = _values
+        field_names = SETTINGS
         for directive, (index, name, value) in settings.items():
             parsed = cache.get((directive, value))  # _parse_value's cache, looked up inline
             if parsed is None:
@@ -758,25 +781,27 @@ def _build(
                 except ProtocolError as error:
                     errors.append((index, error.with_header(name)))
                     continue
-            fields[SETTINGS[directive]] = parsed
-        _check_settings(settings, fields, errors, warnings)
+            fields[field_names[directive]] = parsed
+        if not _NO_RULES.issuperset(settings):
+            _check_settings(settings, fields, errors, warnings)
     if scope.forward:
-        fields["forward"] = Headers._trusted([(name, value) for _, _, value, name in scope.forward])
+        fields["forward"] = Headers._canonical(
+            [(name, value) for _, _, value, name in scope.forward]
+        )
     if scope.extra:
-        fields["extra"] = Headers._trusted([(name, value) for _, _, value, name in scope.extra])
-    for child_name, child in scope.children.items():
-        if child.url is not None and not (
-            child.settings or child.forward or child.extra or child.children
-        ):  # the common case: a callback URL alone
-            index, name, value = child.url
+        fields["extra"] = Headers._canonical([(name, value) for _, _, value, name in scope.extra])
+    children = scope.children
+    for child_name, (index, name, value) in scope.urls.items():
+        if child_name not in children:  # the common case: a callback given by its URL alone
             try:
                 fields[child_name] = _url_only_callback(value)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name)))
-            continue
+    for child_name, child in children.items():
         url_header = prefix + _SCOPE_WORDS[child_name]
         child_fields = _build(child, errors, warnings, url_header + "-")
-        if child.url is None:
+        url = scope.urls.get(child_name)
+        if url is None:
             first = child.first_header()
             if first is None:
                 continue
@@ -797,7 +822,7 @@ def _build(
             if not errors:  # otherwise decode_headers raises, and a model is not needed
                 fields["orphan_" + child_name] = trusted_model(OrphanScope, child_fields)
             continue
-        index, name, value = child.url
+        index, name, value = url
         try:
             child_fields["url"] = _parse_value(_URL, value)
         except ProtocolError as error:
@@ -808,8 +833,18 @@ def _build(
     return fields
 
 
+#: Settings that no rule between settings concerns (see _check_settings).
+_NO_RULES: Final = frozenset(SETTINGS) - {
+    "flow-control-key",
+    "flow-control-value",
+    "label",
+    "delay",
+    "not-before",
+    "deduplication-id",
+    "content-based-deduplication",
+}
 _callback_cache: dict[str, Callback] = {}
-_flow_control_cache: dict[tuple[str, Any], FlowControl] = {}
+_flow_control_cache: dict[tuple[str, str], FlowControl] = {}
 
 
 def _url_only_callback(value: str) -> Callback:
@@ -834,7 +869,8 @@ def _check_settings(
         key = fields.pop("flow_control_key", None)
         flow_value = fields.pop("flow_control_value", None)
         if key is not None and flow_value is not None:
-            pair = (key, flow_value)
+            # keyed by the texts, whose hashes are cached (a parsed value hashes field by field)
+            pair = (settings["flow-control-key"][2], settings["flow-control-value"][2])
             flow_control = _flow_control_cache.get(pair)
             if flow_control is None:  # frozen, so one instance serves every request
                 flow_control = trusted_model(FlowControl, {"key": key, "value": flow_value})

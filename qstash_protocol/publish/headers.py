@@ -117,6 +117,7 @@ _ALLOWED_BYTES: Final = bytes(sorted(set(range(256)) - {*range(0x09), *range(0x0
 #: From this length on, a value is checked in bytes: ``re`` scans about 5 ns a character,
 #: ``bytes.translate`` under 1 ns a byte (a 1 MiB value: 6 ms against 1 ms).
 _LONG_VALUE: Final = 64
+_new_object: Final = object.__new__
 
 
 def has_forbidden_character(value: str) -> bool:
@@ -413,7 +414,7 @@ class Headers(Mapping[str, str]):
     __slots__ = ("_hash", "_items", "_lower")
 
     _items: dict[str, str]
-    _lower: dict[str, str]
+    _lower: dict[str, str] | None  # lower case -> name; None until first needed
     _hash: int | None
 
     def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
@@ -429,6 +430,27 @@ class Headers(Mapping[str, str]):
         self = cls.__new__(cls)
         self._combine(pairs)
         return self
+
+    @classmethod
+    def _canonical(cls, pairs: list[tuple[str, str]]) -> Headers:
+        """Like :meth:`_trusted`, for names already in canonical case.
+
+        Two canonical names differ only in case only if they are equal, so a name repeats in
+        any case only if it repeats exactly, and the lower-case index waits until a lookup.
+        """
+        self = _new_object(cls)
+        items = dict(pairs)
+        if len(items) == len(pairs):
+            self._items = items
+            self._lower = None
+            self._hash = None
+        else:
+            self._combine(pairs)
+        return self
+
+    def _folded_names(self) -> dict[str, str]:
+        lower = self._lower = {name.lower(): name for name in self._items}
+        return lower
 
     def _combine(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Set the items from checked pairs, combining repeated names (any case) in order."""
@@ -464,10 +486,10 @@ class Headers(Mapping[str, str]):
         self._hash = None
 
     def __getitem__(self, name: str) -> str:
-        return self._items[self._lower[name.lower()]]
+        return self._items[(self._lower or self._folded_names())[name.lower()]]
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._lower
+        return isinstance(name, str) and name.lower() in (self._lower or self._folded_names())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)

@@ -59,6 +59,7 @@ Where the sources disagree, this module reads them so:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -305,19 +306,23 @@ def _parse_cached(text: str) -> FlowControlValue:
     return FlowControlValue(parallelism=parallelism, rate=rate, period=period)
 
 
+_SPACE: Final = re.compile(r"\s")
+
+
 def _parse_item(
     text: str, start: int, end: int, found: Mapping[str, object]
 ) -> tuple[str, int | timedelta]:
     """``item := key "=" value`` with no whitespace inside."""
-    for index in range(start, end):
-        if text[index].isspace():
-            _fail(
-                "flow_control.whitespace",
-                f"{bad_char_reason(text[index])} inside an item; write items as "
-                "'key=value' with no spaces, e.g. 'rate=10'",
-                text,
-                (index, index + 1),
-            )
+    space = _SPACE.search(text, start, end)  # \s is str.isspace, character for character
+    if space is not None:
+        index = space.start()
+        _fail(
+            "flow_control.whitespace",
+            f"{bad_char_reason(text[index])} inside an item; write items as "
+            "'key=value' with no spaces, e.g. 'rate=10'",
+            text,
+            (index, index + 1),
+        )
     equals = text.find("=", start, end)
     if equals < 0:
         _fail(
