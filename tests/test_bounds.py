@@ -79,6 +79,30 @@ def test_header_name_cache_is_bounded_in_bytes() -> None:
     assert retained(bulk, feed) < 8 * MiB  # 4096 names of at most 256 characters, and their entries
 
 
+def test_plan_cache_is_bounded_in_bytes() -> None:
+    def shape(n: int, width: int) -> list[tuple[str, str]]:
+        # 16 forwarded headers: a request the decoder plans, names of about ``width`` characters
+        return [(f"Upstash-Forward-X-{n}-{i}-" + "a" * width, "v") for i in range(16)]
+
+    def decode_often(n: int, width: int) -> None:
+        headers = shape(n, width)
+        for _ in range(3):  # past the count after which a plan is made
+            decode_headers(headers)
+
+    def bulk() -> None:
+        for n in range(3000):
+            decode_often(n, 200)
+
+    def feed() -> None:
+        for n in range(2048):
+            decode_often(n, 200)  # 16 x ~230 characters: under the 4096 of names kept a shape
+        for n in range(300):
+            decode_often(n, 900)  # names too long in all: never kept
+
+    # 1024 shapes of at most 4096 characters of names and their plans, and the names' own cache
+    assert retained(bulk, feed) < 16 * MiB
+
+
 def test_header_value_caches_are_bounded_in_bytes() -> None:
     def bulk() -> None:
         for n in range(40_000):

@@ -308,3 +308,79 @@ def test_a_request_without_query_options_decodes_as_the_general_path_decodes_it(
         kind, api_version, pairs, [], unknown=unknown, limits=None, content_length=None
     )
     assert _decode_plain(kind, api_version, given, unknown) == general
+
+
+#: Header names, and values that decode (the first) or may not (the rest).
+_PLANNED: dict[str, list[str]] = {
+    "Upstash-Retries": ["1", " 2 ", "-1", "x"],
+    "Upstash-Delay": ["5s", "1", "1m"],
+    "Upstash-Not-Before": ["1700000000", "x"],
+    "Upstash-Flow-Control-Key": ["k", "k k", ""],
+    "Upstash-Flow-Control-Value": ["rate=1", "parallelism=2", "rate=x"],
+    "Upstash-Label": ["a", "a,a", "a,b"],
+    "Upstash-Deduplication-Id": ["d", "d:1"],
+    "Upstash-Content-Based-Deduplication": ["true", "false", "x"],
+    "Upstash-Callback": ["https://a.io", "https://b.io/p", "x"],
+    "Upstash-Callback-Retries": ["1", "x"],
+    "Upstash-Callback-Forward-X-A": ["1", "\tx"],
+    "Upstash-Callback-Failure-Callback": ["https://c.io", "ftp://c"],
+    "Upstash-Callback-Callback-Timeout": ["30", "x"],
+    "Upstash-Failure-Callback": ["https://d.io", ""],
+    "Upstash-Failure-Callback-Retries": ["3", "x"],
+    "Upstash-Failure-Callback-Workflow-Init": ["true", "x\x00"],
+    "Upstash-Forward-X-A": ["1", " 2", "x\x00"],
+    "upstash-forward-x-a": ["3", "1000000"],
+    "Upstash-Workflow-RunId": ["wfr_1", "\u2028"],
+    "Upstash-Retry": ["1"],
+    "Content-Type": ["application/json", "not a type", "text/plain"],
+    "Authorization": ["Bearer t", "\x01"],
+}
+
+
+@settings(max_examples=1500)
+@given(
+    st.lists(st.sampled_from(sorted(_PLANNED)), max_size=6),
+    st.data(),
+    st.sampled_from(["keep", "error"]),
+    st.booleans(),
+)
+def test_a_planned_request_decodes_as_the_general_way_decodes_it(
+    names: list[str], data: st.DataObject, unknown: Literal["keep", "error"], as_dict: bool
+) -> None:
+    """A plan is made from one request's names (values that decode), used for other values."""
+
+    def request(values: list[str]) -> dict[str, str] | list[tuple[str, str]]:
+        pairs = list(zip(names, values, strict=True))
+        return dict(pairs) if as_dict else pairs
+
+    first = request([_PLANNED[name][0] for name in names])
+    second = request([data.draw(st.sampled_from(_PLANNED[name])) for name in names])
+    codec._plan_cache.clear()
+    for _ in range(codec._PLAN_AFTER + 1):  # the plan of these names, when they have one
+        codec.decode_fields(first, unknown)
+    planned = codec.decode_fields(second, unknown)
+    codec._plan_cache.clear()
+    general = codec.decode_fields(second, unknown)
+    assert planned == general
+    codec._plan_cache.clear()
+
+
+def test_requests_of_sdk_shapes_are_planned() -> None:
+    """The workflow SDKs' requests, callback scopes without a URL included, take their plan."""
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Upstash-Workflow-RunId", "wfr_1"),
+        ("Upstash-Retries", "3"),
+        ("Upstash-Failure-Callback-Retries", "3"),
+        ("Upstash-Failure-Callback-Forward-Upstash-Workflow-Is-Failure", "true"),
+        ("Upstash-Callback", "https://a.io/cb"),
+        ("Upstash-Forward-X-A", "1"),
+    ]
+    codec._plan_cache.clear()
+    expected = codec.decode_fields(headers, "keep")
+    for _ in range(codec._PLAN_AFTER):  # the plan is made once the shape is seen often enough
+        assert codec.decode_fields(headers, "keep") == expected
+    plan = codec._plan_cache[tuple(name for name, _ in headers)]
+    assert isinstance(plan, codec._Plan)
+    assert codec.decode_fields(headers, "keep") == expected
+    assert [finding.code for _, finding in expected[2]] == ["header.callback_without_url"]

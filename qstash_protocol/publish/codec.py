@@ -82,8 +82,14 @@ its evidence is ``docs/protocol/verdicts.md``.
   :func:`~qstash_protocol.publish.headers.parse_header_name` into a table keyed by lower case
   (an ASCII name only: ``str.lower`` folds some non-ASCII letters, such as the Kelvin sign,
   into ASCII); values and names are cached (bounded); a callback given by its URL alone and a
-  flow-control pair are shared, frozen models. ``tests/test_fast_paths.py`` compares each
-  fast path with the plain reading.
+  flow-control pair are shared, frozen models. A request whose header names (in order) were
+  decoded without errors more than twice before is decoded by their *plan*: which header is a
+  setting, a forwarded or unknown header, a callback or ``Content-Type`` is decided by the
+  names, so only the values are read (each still parsed, with the same caches). The plan
+  gives up, and the request is decoded the general way, on anything the general way would
+  report but a callback scope without its URL. At most 1,024 shapes of at most 64 headers
+  and 4,096 characters of names are kept. ``tests/test_fast_paths.py`` compares each fast
+  path with the plain reading.
 - **Input shapes**: a mapping, anything with ``.items()`` giving pairs (``http.client.HTTPMessage``,
   ``email.message.Message``, multi-dicts; repeated names kept), or an iterable of pairs. A
   ``str`` (a whole header block) or anything else raises ``TypeError``, with a hint.
@@ -107,7 +113,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from itertools import islice
 from operator import itemgetter
-from typing import Any, ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal, NamedTuple
 
 from qstash_protocol._chars import canonical_token
 from qstash_protocol.errors import ProtocolError
@@ -396,6 +402,27 @@ def decode_fields(
     For :mod:`qstash_protocol.publish.request`; use :func:`decode_headers` or
     :func:`decode_with_findings`.
     """
+    # A request whose names were seen before is decoded by their plan, if it can be.
+    shape = _shape(headers) if unknown == "keep" else None
+    plan: Any = None
+    if shape is not None:
+        try:
+            plan = _plan_cache.get(shape)
+        except TypeError:  # a name that is not hashable (bytearray): never planned
+            plan = _UNPLANNED
+        if plan.__class__ is _Plan:
+            values = _values_of(headers)
+            try:
+                joined = "".join(values)  # type: ignore[arg-type]
+            except TypeError:  # bytes, or not text, or not pairs
+                joined = "\0"
+            # Every forbidden character is unprintable (tab too): printable values need no
+            # check but their length, and only spaces to strip.
+            if len(joined) <= MAX_HEADER_VALUE_LENGTH and joined.isprintable():
+                found: list[tuple[int, Finding]] = []
+                planned = _run_plan(plan, shape, values, found)
+                if planned is not None:
+                    return planned, [], found
     errors: list[tuple[int, ProtocolError]] = []
     warnings: list[tuple[int, Finding]] = []
     root = _Scope()
@@ -541,7 +568,201 @@ def decode_fields(
                 warnings.append((index, finding))
             else:
                 _remember(_content_type_cache, value, None)
+    if (
+        shape is not None
+        and not errors
+        and (plan is None or plan.__class__ is int)
+        and sum(map(len, shape)) <= _MAX_PLANNED_NAMES
+    ):
+        plans = _plan_cache
+        if len(plans) >= _PLAN_CACHE_SIZE:
+            plans.clear()
+        if plan is None or plan < _PLAN_AFTER:
+            plans[shape] = 1 if plan is None else plan + 1
+        elif any(finding.code in _UNPLANNABLE for _, finding in warnings) or any(
+            name.__class__ is not str for name in shape
+        ):
+            plans[shape] = _UNPLANNED
+        else:
+            content_at = -1 if content_type is None else content_type[0]
+            plans[shape] = _make_plan(root, content_at, "Upstash-")
     return (None if errors else fields), errors, warnings
+
+
+class _Plan(NamedTuple):
+    """How to decode one scope of a request whose header names are these again.
+
+    Made from a request the general way decoded without errors (see _make_plan); positions
+    are indexes into the request's headers.
+    """
+
+    settings: tuple[tuple[int, str, str], ...]  # (position, directive, field)
+    rules: bool  # a setting that _check_settings concerns is given
+    forward: tuple[tuple[int, str], ...]  # (position, the forwarded header's name)
+    extra: tuple[tuple[int, str], ...]  # (position, unscoped name) of unknown headers
+    callbacks: tuple[tuple[int, str], ...]  # (position, field) of callbacks given by URL alone
+    # (field, position of its URL or -1, its plan, its URL's header name, its first header)
+    children: tuple[tuple[str, int, _Plan, str, int], ...]
+    content_type: int  # its position, or -1 (the root scope's only)
+
+
+#: The header names of requests decoded before (a tuple, in order) and their _Plan, how many
+#: times they were decoded without errors (see _PLAN_AFTER), or _UNPLANNED when the names
+#: themselves give a warning (a duplicate, a slip) or are not text.
+_plan_cache: dict[tuple[Any, ...], Any] = {}
+_UNPLANNED: Final[Any] = object()
+#: A plan is made when a shape is seen once more than this (a count is kept until then):
+#: most shapes seen once or twice stay so, and a plan costs more than a decoding.
+_PLAN_AFTER: Final = 2
+_UNPLANNABLE: Final = frozenset({"header.duplicate", "header.misspelled"})
+#: At most this many shapes are remembered (it starts afresh beyond), each of at most
+#: _MAX_PLANNED names of at most _MAX_PLANNED_NAMES characters in all: at most 4 MiB of names.
+_PLAN_CACHE_SIZE: Final = 1024
+_MAX_PLANNED: Final = 64
+_MAX_PLANNED_NAMES: Final = 4096
+_first: Final = itemgetter(0)
+_second: Final = itemgetter(1)
+
+
+def _shape(headers: Any) -> tuple[Any, ...] | None:
+    """The names of a ``dict`` or a ``list`` of pairs, in order (the key of their plan)."""
+    if headers.__class__ is dict:
+        return tuple(headers) if len(headers) <= _MAX_PLANNED else None
+    if headers.__class__ is not list or len(headers) > _MAX_PLANNED:
+        return None
+    try:
+        return tuple(map(_first, headers))
+    except (TypeError, LookupError):  # not pairs: decode_fields says what is wrong
+        return None
+
+
+def _values_of(headers: Any) -> list[Any] | None:
+    """The values of a ``dict``, or of a ``list`` of pairs (``None`` if one is not a pair)."""
+    if headers.__class__ is dict:
+        return list(headers.values())
+    try:
+        values = list(map(_second, headers))
+    except (TypeError, LookupError):
+        return None
+    # every pair has a second item, and all have 2 in all: each is a pair
+    return values if sum(map(len, headers)) == 2 * len(headers) else None
+
+
+def _make_plan(scope: _Scope, content_type: int, prefix: str) -> _Plan:
+    """The _Plan of a scope the general way read (what the names decide, nothing more)."""
+    settings = scope.settings
+    urls = scope.urls
+    children = []
+    for field, child in scope.children.items():
+        url_header = prefix + _SCOPE_WORDS[field]
+        url = urls.get(field)
+        first = child.first_header()
+        children.append(
+            (
+                field,
+                -1 if url is None else url[0],
+                _make_plan(child, -1, url_header + "-"),
+                url_header,
+                -1 if first is None else first[0],
+            )
+        )
+    # tuple.__new__: NamedTuple's own __new__ is Python code, and plans are made on the way
+    return _new_tuple(
+        _Plan,
+        (
+            tuple([(index, key, SETTINGS[key]) for key, (index, _, _) in settings.items()]),
+            not _NO_RULES.issuperset(settings),
+            tuple([(index, name) for index, _, _, name in scope.forward]),
+            tuple([(index, name) for index, _, _, name in scope.extra]),
+            tuple(
+                [
+                    (index, field)
+                    for field, (index, _, _) in urls.items()
+                    if field not in scope.children
+                ]
+            ),
+            tuple(children),
+            content_type,
+        ),
+    )
+
+
+_new_tuple: Final = tuple.__new__
+
+
+def _run_plan(
+    plan: _Plan, names: tuple[str, ...], values: Any, warnings: list[tuple[int, Finding]]
+) -> dict[str, Any] | None:
+    """The fields of a scope decoded by ``plan``, or ``None``: decode it the general way.
+
+    Anything the general way would report but a callback without its URL (a value that is not
+    text, too long, has a forbidden character or does not parse; a rule between settings; an
+    odd Content-Type) makes this give up, so the general way finds it and reports it.
+    ``values`` are known to be printable text of a valid length (see decode_fields).
+    """
+    fields: dict[str, Any] = {}
+    cache = _values
+    for index, directive, field in plan.settings:
+        value = values[index].strip(" ")
+        parsed = cache.get((directive, value))
+        if parsed is None:
+            try:
+                parsed = _parse_new(directive, value)
+            except ProtocolError:
+                return None
+        fields[field] = parsed
+    if plan.rules:
+        settings = {
+            directive: (index, names[index], values[index].strip(" "))
+            for index, directive, _ in plan.settings
+        }
+        problems: list[Any] = []
+        _check_settings(settings, fields, problems, problems)
+        if problems:
+            return None
+    if plan.forward:
+        pairs = [(name, values[index].strip(" ")) for index, name in plan.forward]
+        fields["forward"] = Headers._canonical(pairs)
+    if plan.extra:
+        pairs = [(name, values[index].strip(" ")) for index, name in plan.extra]
+        fields["extra"] = Headers._canonical(pairs)
+    for index, field in plan.callbacks:
+        try:
+            fields[field] = _url_only_callback(values[index].strip(" "))
+        except ProtocolError:
+            return None
+    for field, url_index, child_plan, url_header, first in plan.children:
+        child_fields = _run_plan(child_plan, names, values, warnings)
+        if child_fields is None:
+            return None
+        if url_index < 0:  # an orphan scope: the general way's warning (_build)
+            value = values[first].strip(" ")
+            finding = Finding(
+                f"this header configures a callback, but there is no {url_header} "
+                "header with its URL: the service ignores it",
+                code="header.callback_without_url",
+                value=value,
+                span=(0, len(value)),
+                header=names[first],
+            )
+            warnings.append((first, finding))
+            fields["orphan_" + field] = trusted_model(OrphanScope, child_fields)
+            continue
+        try:
+            child_fields["url"] = _parse_value(_URL, values[url_index].strip(" "))
+        except ProtocolError:
+            return None
+        fields[field] = trusted_model(Callback, child_fields)
+    if plan.content_type >= 0:
+        value = values[plan.content_type].strip(" ")
+        if value not in _content_type_cache:
+            try:
+                validate_content_type(value)
+            except InvalidHeader:
+                return None
+            _remember(_content_type_cache, value, None)
+        fields["content_type"] = value
+    return fields
 
 
 def _refuse_value(
