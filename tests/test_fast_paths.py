@@ -384,3 +384,26 @@ def test_requests_of_sdk_shapes_are_planned() -> None:
     assert isinstance(plan, codec._Plan)
     assert codec.decode_fields(headers, "keep") == expected
     assert [finding.code for _, finding in expected[2]] == ["header.callback_without_url"]
+
+
+def test_the_encoder_identity_caches_write_what_str_writes() -> None:
+    """Flow control and redact texts, and bare callbacks, are remembered by identity."""
+    from qstash_protocol import Callback, MessageOptions, encode_headers
+
+    codec._formatted_objects.clear()
+    codec._bare_callbacks.clear()
+    bare = Callback(url="https://a.io")
+    busy = Callback(url="https://a.io", retries=2)
+    for _ in range(2):  # the second time from the caches
+        options = MessageOptions(
+            flow_control={"key": "k", "value": "rate=5,period=1m"},
+            redact="body,header",
+            callback=bare,
+            failure_callback=busy,
+        )
+        out = encode_headers(options)
+        assert out["Upstash-Flow-Control-Value"] == str(options.flow_control.value)  # type: ignore[union-attr]
+        assert out["Upstash-Redact-Fields"] == str(options.redact)
+        assert out["Upstash-Failure-Callback-Retries"] == "2"
+        assert "Upstash-Callback-Retries" not in out
+    assert codec._bare_callbacks == {id(bare): bare}

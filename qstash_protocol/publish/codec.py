@@ -153,7 +153,7 @@ from qstash_protocol.values.durations import format_duration, parse_duration
 from qstash_protocol.values.flow_control import parse_flow_control_value, validate_flow_control_key
 from qstash_protocol.values.names import validate_queue_name, validate_schedule_id
 from qstash_protocol.values.redact import parse_redact_fields
-from qstash_protocol.values.retry_delay import parse_retry_delay
+from qstash_protocol.values.retry_delay import RetryDelay, parse_retry_delay
 from qstash_protocol.values.small import (
     format_labels,
     format_not_before,
@@ -1177,6 +1177,18 @@ def _format(value: Any, formatter: Callable[[Any], str]) -> str:
     return text
 
 
+#: Parsed values whose hash is Python code (dataclasses), and their text, by identity: the
+#: decoder's caches hand out the same objects again, and each entry keeps its object alive, so
+#: its id is not reused while it is here.
+_formatted_objects: dict[int, tuple[Any, str]] = {}
+
+
+def _format_object(value: Any) -> str:
+    text = str(value)
+    _store(_formatted_objects, id(value), (value, text))
+    return text
+
+
 def encode_headers(options: MessageOptions) -> dict[str, str]:
     """Encode :class:`MessageOptions` as canonical QStash request headers.
 
@@ -1336,7 +1348,8 @@ def _encode_scope(
     values = _simple_settings(fields)
     if values != _NO_SIMPLE_SETTINGS:
         _encode_settings(values, prefix, out)
-    forwarded = _items(fields["forward"])
+    forwarded = fields["forward"]
+    forwarded = forwarded._items if forwarded.__class__ is Headers else _items(forwarded)
     if forwarded:
         forward = prefix + "Forward-"
         for name, text in forwarded.items():
@@ -1344,12 +1357,12 @@ def _encode_scope(
     callback = fields["callback"]
     if callback is not None:
         out[prefix + "Callback"] = callback.url
-        if depth >= MAX_SCOPE_DEPTH or _scope_fields(callback.__dict__) != _BARE_SCOPE:
+        if depth >= MAX_SCOPE_DEPTH or not _is_bare(callback):
             _encode_scope(callback, prefix + "Callback-", out, depth + 1)  # more than its URL
     callback = fields["failure_callback"]
     if callback is not None:
         out[prefix + "Failure-Callback"] = callback.url
-        if depth >= MAX_SCOPE_DEPTH or _scope_fields(callback.__dict__) != _BARE_SCOPE:
+        if depth >= MAX_SCOPE_DEPTH or not _is_bare(callback):
             _encode_scope(callback, prefix + "Failure-Callback-", out, depth + 1)
     orphan = fields["orphan_callback"]
     if orphan is not None:
@@ -1357,7 +1370,8 @@ def _encode_scope(
     orphan = fields["orphan_failure_callback"]
     if orphan is not None:
         _encode_scope(orphan, prefix + "Failure-Callback-", out, depth + 1)
-    extra = _items(fields["extra"])
+    extra = fields["extra"]
+    extra = extra._items if extra.__class__ is Headers else _items(extra)
     if extra:
         for name, text in extra.items():
             _check_extra_name(name)
@@ -1400,6 +1414,21 @@ _scope_fields: Final = itemgetter(*_SCOPE_FIELDS)
 _BARE_SCOPE: Final = (*_NO_SIMPLE_SETTINGS, _EMPTY_HEADERS, None, None, None, None, _EMPTY_HEADERS)
 
 
+#: Callbacks found to be given by their URL alone, by identity (frozen models: the decoder
+#: shares one per URL); each entry keeps its model alive, so its id is not reused.
+_bare_callbacks: dict[int, Callback] = {}
+
+
+def _is_bare(callback: Callback) -> bool:
+    """Whether a callback sets nothing but its URL (so its scope writes nothing more)."""
+    if _bare_callbacks.get(id(callback)) is callback:
+        return True
+    if callback.__class__ is not Callback or _scope_fields(callback.__dict__) != _BARE_SCOPE:
+        return False
+    _store(_bare_callbacks, id(callback), callback)
+    return True
+
+
 def _encode_settings(values: tuple[Any, ...], prefix: str, out: dict[str, str]) -> None:
     """Write a scope's settings (``values``: the fields in _SIMPLE_FIELDS), in a fixed order."""
     formatted = _formatted
@@ -1427,8 +1456,10 @@ def _encode_settings(values: tuple[Any, ...], prefix: str, out: dict[str, str]) 
         out[names[1]] = formatted.get(timeout) or _format(timeout, format_duration)
     if retries is not None:
         out[names[2]] = str(retries)
-    if retry_delay is not None:
-        out[names[3]] = str(retry_delay)
+    if retry_delay is not None:  # its canonical text is kept on it (str() is a Python call)
+        out[names[3]] = (retry_delay.__class__ is RetryDelay and retry_delay._canonical) or str(
+            retry_delay
+        )
     if delay is not None:
         out[names[4]] = formatted.get(delay) or _format(delay, format_duration)
     if not_before is not None:
@@ -1436,7 +1467,8 @@ def _encode_settings(values: tuple[Any, ...], prefix: str, out: dict[str, str]) 
     if flow_control is not None:
         out[names[6]] = flow_control.key
         flow = flow_control.value
-        out[names[7]] = formatted.get(flow) or _format(flow, str)
+        known = _formatted_objects.get(id(flow))
+        out[names[7]] = known[1] if known is not None and known[0] is flow else _format_object(flow)
     if labels is not None and len(labels):  # len: no truth value of a foreign object
         out[names[8]] = format_labels(labels)
     if deduplication_id is not None:
@@ -1446,7 +1478,10 @@ def _encode_settings(values: tuple[Any, ...], prefix: str, out: dict[str, str]) 
     if header_forward is not None:
         out[names[11]] = _BOOLEAN_TEXT[header_forward]
     if redact is not None:
-        out[names[12]] = formatted.get(redact) or _format(redact, str)
+        known = _formatted_objects.get(id(redact))
+        out[names[12]] = (
+            known[1] if known is not None and known[0] is redact else _format_object(redact)
+        )
     if cron is not None:
         out[names[13]] = cron
     if queue_name is not None:
