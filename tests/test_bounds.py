@@ -25,6 +25,7 @@ from qstash_protocol import (
     MessageOptions,
     ProtocolError,
     decode_headers,
+    decode_request,
     encode_headers,
     parse_callback,
     parse_cron,
@@ -100,6 +101,21 @@ def test_plan_cache_is_bounded_in_bytes() -> None:
             decode_often(n, 900)  # names too long in all: never kept
 
     # 1024 shapes of at most 4096 characters of names and their plans, and the names' own cache
+    assert retained(bulk, feed) < 16 * MiB
+
+
+def test_path_cache_is_bounded_in_bytes() -> None:
+    def bulk() -> None:
+        for n in range(20_000):
+            decode_request(f"/v2/publish/https://example.com/{n}", {})
+
+    def feed() -> None:
+        for n in range(8192):
+            decode_request(f"/v2/publish/https://example.com/{n}/" + "p" * 900, {})
+        for n in range(300):  # valid, but longer than kept
+            decode_request(f"/v2/publish/https://example.com/{n}/" + "p" * 2000, {})
+
+    # 4096 paths of at most 1024 characters, and their destinations
     assert retained(bulk, feed) < 16 * MiB
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from qstash_protocol import InvalidUrl, ProtocolError, decode_headers
 from qstash_protocol._chars import ascii_lower
 from qstash_protocol.publish import codec, headers
+from qstash_protocol.publish import request as request_module
 from qstash_protocol.publish.request import (
     _MASK,
     QSTASH_TOKEN_PARAMETER,
@@ -407,3 +408,26 @@ def test_the_encoder_identity_caches_write_what_str_writes() -> None:
         assert out["Upstash-Failure-Callback-Retries"] == "2"
         assert "Upstash-Callback-Retries" not in out
     assert codec._bare_callbacks == {id(bare): bare}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v2/publish/https://example.com/a?x=1",
+        "/v2/publish/https%3A%2F%2Fexample.com%2Fa",
+        "/v2/enqueue/q1/https://example.com",
+        "/v2/schedules/https://example.com",
+        "/v1/publish/https://example.com",
+        "/v2/publish/group-1",
+        "/v2/publish/https://example.com?qstash_token=t",
+        "/v2/publish/https://example.com?upstash-retries=1",
+        "/v1/publish/api/llm",
+        "/v2/enqueue//https://example.com",
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, {"Upstash-Cron": "* * * * *"}, {"Upstash-Delay": "x"}])
+def test_a_path_read_before_reads_as_the_first_time(path: str, headers: dict[str, str]) -> None:
+    request_module._path_cache.clear()
+    first = request_module.request_with_findings(path, headers)
+    assert request_module.request_with_findings(path, headers) == first
+    request_module._path_cache.clear()

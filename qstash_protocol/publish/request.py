@@ -134,6 +134,7 @@ from qstash_protocol.publish.codec import (
     InvalidHeaders,
     _pairs,
     _shown_type,
+    _store,
     decode_fields,
     encode_headers,
 )
@@ -771,18 +772,25 @@ def request_with_findings(
     return (None if errors else request), [finding for _, finding in everything]
 
 
-def _request(
+#: Paths read before, with no query option, token or problem: (kind, API version, queue,
+#: destination, the path as shown). At most 4,096 paths (the codec's cache size) of at most
+#: _MAX_CACHED_PATH characters: 4 MiB.
+_path_cache: dict[str, tuple[Any, ...]] = {}
+_MAX_CACHED_PATH: Final = 1024
+_NO_QUERY: Final = _Query("", "", True, [], None, [])  # of a cached path: nothing to read
+
+
+def _read_path(
     path: str,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
-    *,
-    unknown: Literal["keep", "error"],
-    limits: Limits | None,
-    content_length: int | None,
-) -> tuple[PublishRequest | None, list[tuple[int, ProtocolError]], list[tuple[int, ProtocolError]]]:
-    """The request, its errors and its warnings, each by position (-1: the path)."""
-    if not isinstance(path, str):
-        msg = f"path must be a str, got {type(path).__name__}"
-        raise TypeError(msg)
+) -> tuple[
+    Literal["publish", "enqueue", "schedule"],
+    Literal[1, 2],
+    str | None,
+    Destination | None,
+    _Query,
+    list[ProtocolError],
+]:
+    """The endpoint, queue and destination of a request's path, its query, and its problems."""
     errors: list[ProtocolError] = []
     kind: Literal["publish", "enqueue", "schedule"] = "publish"
     api_version: Literal[1, 2] = 2
@@ -852,6 +860,31 @@ def _request(
                         span=(start, start + len(text)) if exact else (0, len(shown)),
                     )
                 )
+    return kind, api_version, queue, destination, query, errors
+
+
+def _request(
+    path: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
+    *,
+    unknown: Literal["keep", "error"],
+    limits: Limits | None,
+    content_length: int | None,
+) -> tuple[PublishRequest | None, list[tuple[int, ProtocolError]], list[tuple[int, ProtocolError]]]:
+    """The request, its errors and its warnings, each by position (-1: the path)."""
+    if not isinstance(path, str):
+        msg = f"path must be a str, got {type(path).__name__}"
+        raise TypeError(msg)
+    known = _path_cache.get(path)
+    if known is not None:  # a path seen before, with no query options and no problem
+        kind, api_version, queue, destination, shown = known
+        query = _NO_QUERY
+        errors: list[ProtocolError] = []
+    else:
+        kind, api_version, queue, destination, query, errors = _read_path(path)
+        shown = query.shown
+        if not (errors or query.params) and query.token is None and len(path) <= _MAX_CACHED_PATH:
+            _store(_path_cache, path, (kind, api_version, queue, destination, shown))
     if (
         not query.params
         and limits is None
