@@ -613,7 +613,7 @@ _plan_cache: dict[tuple[Any, ...], Any] = {}
 _UNPLANNED: Final[Any] = object()
 #: A plan is made when a shape is seen once more than this (a count is kept until then):
 #: most shapes seen once or twice stay so, and a plan costs more than a decoding.
-_PLAN_AFTER: Final = 2
+_PLAN_AFTER: Final = 1
 _UNPLANNABLE: Final = frozenset({"header.duplicate", "header.misspelled"})
 #: At most this many shapes are remembered (it starts afresh beyond), each of at most
 #: _MAX_PLANNED names of at most _MAX_PLANNED_NAMES characters in all: at most 4 MiB of names.
