@@ -67,7 +67,7 @@ from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import encode_headers
 from qstash_protocol.publish.limits import Limits
 from qstash_protocol.publish.options import MessageOptions, trusted_model
-from qstash_protocol.publish.request import PublishRequest, _decode_message
+from qstash_protocol.publish.request import PublishRequest, _decode_message, _decode_plain
 from qstash_protocol.values.names import validate_queue_name
 from qstash_protocol.values.urls import Destination, parse_destination
 
@@ -399,9 +399,13 @@ def _decode_item(
     content_length = None
     if limits is not None and body is not None:
         content_length = len(body.encode("utf-8", "surrogatepass"))
-    fields, found, _warnings, _ = _decode_message(
-        kind, 2, pairs, [], unknown=unknown, limits=limits, content_length=content_length
-    )
+    if limits is None:  # no query options in a batch item: the copy-free reading
+        given = headers if headers and len(pairs) == len(headers) else pairs  # all text
+        fields, found, _warnings, _ = _decode_plain(kind, 2, given, unknown)
+    else:
+        fields, found, _warnings, _ = _decode_message(
+            kind, 2, pairs, [], unknown=unknown, limits=limits, content_length=content_length
+        )
     for _, _, problem in found:
         errors.append(problem)
         if problem.header == "Content-Length":

@@ -358,5 +358,18 @@ def parse_destination(text: str) -> Destination:
             ``<name>`` in ``api/<name>``).
 
     """
+    found = _destination_cache.get(text) if text.__class__ is str else None
+    if found is not None:
+        return found
     check_str(text, "a destination")
-    return Destination(text)
+    destination = Destination(text)
+    if len(text) <= _MAX_CACHED_DESTINATION:  # frozen: one instance serves every request
+        if len(_destination_cache) >= 4096:
+            _destination_cache.clear()
+        _destination_cache[text] = destination
+    return destination
+
+
+#: Destinations parsed before (a gateway sees the same few): at most 4,096 of 1,024 characters.
+_destination_cache: dict[str, Destination] = {}
+_MAX_CACHED_DESTINATION: Final = 1024
