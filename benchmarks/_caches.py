@@ -2,15 +2,17 @@
 
 Found by walking the loaded ``qstash_protocol`` modules: ``functools`` caches (``cache_clear``)
 and module-level dicts whose name says they cache (``*cache*``, and the codec's ``_names``,
-``_values``, ``_formatted``). Built parsers (the Lark tables) are kept: a gateway builds those
-once per process, not once per request.
+``_values``, ``_formatted``, ``_formatted_objects``, ``_bare_callbacks``). Built parsers (the
+Lark tables) are kept: a gateway builds those once per process, not once per request.
 """
 
 from __future__ import annotations
 
 import sys
 
-_CACHE_NAMES = frozenset({"_names", "_values", "_formatted", "_canonical_names"})
+_CACHE_NAMES = frozenset(
+    {"_names", "_values", "_formatted", "_formatted_objects", "_bare_callbacks", "_canonical_names"}
+)
 
 
 def clear_caches() -> int:
