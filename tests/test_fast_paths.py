@@ -431,3 +431,13 @@ def test_a_path_read_before_reads_as_the_first_time(path: str, headers: dict[str
     first = request_module.request_with_findings(path, headers)
     assert request_module.request_with_findings(path, headers) == first
     request_module._path_cache.clear()
+
+
+def test_pairs_that_are_iterators_are_read_once_by_the_general_way() -> None:
+    pairs = [("Upstash-Retries", "3"), ("Upstash-Cron", "* * * * *")]
+    expected = request_module.request_with_findings("/v2/publish/g", pairs)
+    given = [iter(pair) for pair in pairs]
+    assert request_module.request_with_findings("/v2/publish/g", given) == expected
+    assert (
+        request_module._decode_plain("publish", 2, [iter(pair) for pair in pairs], "keep") is None
+    )

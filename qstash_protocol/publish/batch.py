@@ -401,7 +401,9 @@ def _decode_item(
         content_length = len(body.encode("utf-8", "surrogatepass"))
     if limits is None:  # no query options in a batch item: the copy-free reading
         given = headers if headers and len(pairs) == len(headers) else pairs  # all text
-        fields, found, _warnings, _ = _decode_plain(kind, 2, given, unknown)
+        plain = _decode_plain(kind, 2, given, unknown)
+        assert plain is not None  # a dict, or a list of tuples
+        fields, found, _warnings, _ = plain
     else:
         fields, found, _warnings, _ = _decode_message(
             kind, 2, pairs, [], unknown=unknown, limits=limits, content_length=content_length

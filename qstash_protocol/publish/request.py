@@ -111,6 +111,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import (
     Annotated,
     Any,
@@ -626,16 +627,23 @@ def _decode_plain(
     api_version: int,
     headers: dict[Any, Any] | list[Any],
     unknown: Literal["keep", "error"],
-) -> tuple[dict[str, Any] | None, list[_Located], list[_Located], bool]:
+) -> tuple[dict[str, Any] | None, list[_Located], list[_Located], bool] | None:
     """:func:`_decode_message` for the common request: headers only, no query options.
 
     For a ``dict`` or a ``list`` of at most ``MAX_HEADERS`` pairs, and no limits to check:
     ``decode_fields`` reads the headers as they are (no copy), and the endpoint rules look at
     the few headers they concern, found by one set operation. Same results as
-    ``_decode_message`` (``tests/test_fast_paths.py`` compares the two).
+    ``_decode_message`` (``tests/test_fast_paths.py`` compares the two); ``None`` for pairs
+    that are not sequences (iterators), which only the general way reads.
     """
+    if headers.__class__ is dict:
+        names: Any = headers
+    else:
+        try:  # before decode_fields, which would consume pairs that are iterators
+            names = list(map(_first, headers))
+        except (TypeError, LookupError):  # pairs that are not sequences: the general way
+            return None
     fields, decode_errors, decode_warnings = decode_fields(headers, unknown)
-    names = headers if headers.__class__ is dict else [pair[0] for pair in headers]
     try:
         plain = _PLACED.isdisjoint(map(str.lower, names))
     except TypeError:  # bytes names (ASGI)
@@ -782,6 +790,7 @@ def request_with_findings(
 #: _MAX_CACHED_PATH characters: 4 MiB.
 _path_cache: dict[str, tuple[Any, ...]] = {}
 _MAX_CACHED_PATH: Final = 1024
+_first: Final = itemgetter(0)
 _NO_QUERY: Final = _Query("", "", True, [], None, [])  # of a cached path: nothing to read
 
 
@@ -896,7 +905,11 @@ def _request(
         and (headers.__class__ is dict or headers.__class__ is list)
         and len(headers) <= MAX_HEADERS
     ):
-        fields, found, found_warnings, has_cron = _decode_plain(kind, api_version, headers, unknown)
+        plain = _decode_plain(kind, api_version, headers, unknown)
+    else:
+        plain = None
+    if plain is not None:
+        fields, found, found_warnings, has_cron = plain
     else:
         # One more than the bound at most: decode_fields refuses that many without reading
         # them.
