@@ -400,7 +400,8 @@ def _decode_item(
     if limits is not None and body is not None:
         content_length = len(body.encode("utf-8", "surrogatepass"))
     if limits is None:  # no query options in a batch item: the copy-free reading
-        given = headers if headers and len(pairs) == len(headers) else pairs  # all text
+        # the item's own headers object when it is one and every value is text
+        given = headers if headers.__class__ is dict and len(pairs) == len(headers) else pairs
         plain = _decode_plain(kind, 2, given, unknown)
         assert plain is not None  # a dict, or a list of tuples
         fields, found, _warnings, _ = plain
