@@ -261,12 +261,21 @@ def test_cron_invalid_text_prints_the_caret() -> None:
     assert run(["cron", "@daily", "--descriptors", "-n", "1"])[0] == 0
 
 
-@pytest.mark.parametrize("args", [["-n", "0"], ["--after", "yesterday"]])
+@pytest.mark.parametrize("args", [["-n", "0"], ["-n", "10001"], ["--after", "yesterday"]])
 def test_cron_usage_errors(args: list[str]) -> None:
     assert run(["cron", "* * * * *", *args])[0] == 2
     status, out, _ = run(["cron", "* * * * *", "--json", *args])
     assert status == 2
     assert [error["code"] for error in json.loads(out)["errors"]] == ["cli.usage"]
+
+
+def test_cron_runs_are_bounded() -> None:
+    status, out, _ = run(["cron", "* * * * *", "-n", "10000", "--after", "2024-01-01", "--json"])
+    assert status == 0
+    assert len(json.loads(out)["result"]["runs"]) == 10_000
+    status, _, err = run(["cron", "* * * * *", "-n", "1000000000"])
+    assert status == 2
+    assert "-n must be from 1 to 10000, got 1000000000" in err
 
 
 def test_cron_after_before_the_year_1_in_utc_is_a_usage_error() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from qstash_protocol._cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliError, print_json
 from qstash_protocol.errors import ProtocolError
@@ -22,6 +22,10 @@ def _after(text: str | None) -> datetime | None:
         return None
 
 
+#: The most runs ``-n`` may ask for (a bound on the work, as ``MAX_SCHEDULE`` for retry delays).
+MAX_RUNS: Final = 10_000
+
+
 def _usage(args: argparse.Namespace, out: TextIO, err: TextIO, message: str) -> int:
     if args.json:
         print_json(out, "cron", valid=False, errors=[CliError(message, code="cli.usage")])
@@ -33,8 +37,8 @@ def _usage(args: argparse.Namespace, out: TextIO, err: TextIO, message: str) -> 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from qstash_protocol.values.cron import parse_cron  # noqa: PLC0415 (on use: start-up)
 
-    if args.n < 1:
-        return _usage(args, out, err, "-n must be 1 or more")
+    if not 1 <= args.n <= MAX_RUNS:
+        return _usage(args, out, err, f"-n must be from 1 to {MAX_RUNS}, got {args.n}")
     after = _after(args.after)
     if after is None:
         return _usage(
@@ -90,7 +94,9 @@ def register(commands: Any) -> None:
     cron.add_argument(
         "expression", help="an Upstash-Cron value, e.g. 'CRON_TZ=Europe/Berlin 30 2 * * *'"
     )
-    cron.add_argument("-n", type=int, default=5, help="how many runs (default 5)")
+    cron.add_argument(
+        "-n", type=int, default=5, help=f"how many runs (default 5, at most {MAX_RUNS})"
+    )
     cron.add_argument("--after", help="start after this ISO 8601 time (default now; naive is UTC)")
     cron.add_argument(
         "--descriptors", action="store_true", help="also accept @daily, @every 5m, ..."
