@@ -111,7 +111,6 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from itertools import islice
-from operator import itemgetter
 from typing import (
     Annotated,
     Any,
@@ -138,6 +137,7 @@ from qstash_protocol._chars import ascii_lower
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import (
     InvalidHeaders,
+    _first,
     _pairs,
     _shown_type,
     _store,
@@ -537,6 +537,30 @@ def _placement(
 _Located = tuple[int, "_Param | None", ProtocolError]
 
 
+def _place_headers(
+    pairs: Iterable[tuple[Any, Any]],
+    kind: str,
+    api_version: int,
+    errors: list[_Located],
+    warnings: list[_Located],
+) -> bool:
+    """Append the endpoint's problems with the headers (see _placement); whether Cron is one.
+
+    The names and values may be ``bytes`` (read as ISO-8859-1, as the decoder reads them).
+    """
+    has_cron = False
+    for index, (raw_name, value) in enumerate(pairs):
+        name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
+        if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
+            has_cron = has_cron or lower == "upstash-cron"
+            text = header_text(value, "values").strip(" \t")
+            problem = _placement(lower, text, name, kind, api_version)
+            if problem is not None:
+                found = warnings if isinstance(problem, Finding) else errors
+                found.append((index, None, problem))
+    return has_cron
+
+
 def _decode_message(
     kind: str,
     api_version: int,
@@ -559,13 +583,7 @@ def _decode_message(
         if problem is not None:
             (warnings if isinstance(problem, Finding) else errors).append((index, param, problem))
 
-    has_cron = False
-    placed = _PLACED
-    lengths = _PLACED_LENGTHS
-    for index, (name, value) in enumerate(pairs):
-        if len(name) in lengths and (lower := name.lower()) in placed:
-            has_cron = has_cron or lower == "upstash-cron"
-            place(index, None, _placement(lower, value.strip(" \t"), name, kind, api_version))
+    has_cron = _place_headers(pairs, kind, api_version, errors, warnings)
     combined = pairs
     by_name: dict[str, list[_Param]] = {}
     if params:
@@ -654,15 +672,7 @@ def _decode_plain(
     has_cron = False
     if not plain:
         pairs = headers.items() if headers.__class__ is dict else headers
-        for index, (raw_name, value) in enumerate(pairs):
-            name = header_text(raw_name, "names")
-            if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
-                has_cron = has_cron or lower == "upstash-cron"
-                text = header_text(value, "values").strip(" \t")
-                problem = _placement(lower, text, name, kind, api_version)
-                if problem is not None:
-                    found = warnings if isinstance(problem, Finding) else errors
-                    found.append((index, None, problem))
+        has_cron = _place_headers(pairs, kind, api_version, errors, warnings)
     if decode_errors:
         errors += [(index, None, error) for index, error in decode_errors]
     if decode_warnings:
@@ -790,7 +800,6 @@ def request_with_findings(
 #: _MAX_CACHED_PATH characters: 4 MiB.
 _path_cache: dict[str, tuple[Any, ...]] = {}
 _MAX_CACHED_PATH: Final = 1024
-_first: Final = itemgetter(0)
 _NO_QUERY: Final = _Query("", "", True, [], None, [])  # of a cached path: nothing to read
 
 
