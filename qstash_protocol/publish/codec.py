@@ -458,9 +458,7 @@ def decode_fields(
                 _remember(names, name, parsed)
             else:
                 try:
-                    if len(name) > MAX_HEADER_NAME_LENGTH:
-                        _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
-                    parsed = _classify(name)
+                    parsed = _read_name(name)
                 except ProtocolError as error:
                     errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
                     continue
@@ -736,16 +734,7 @@ def _run_plan(
         if child_fields is None:
             return None
         if url_index < 0:  # an orphan scope: the general way's warning (_build)
-            value = values[first].strip(" ")
-            finding = Finding(
-                f"this header configures a callback, but there is no {url_header} "
-                "header with its URL: the service ignores it",
-                code="header.callback_without_url",
-                value=value,
-                span=(0, len(value)),
-                header=names[first],
-            )
-            warnings.append((first, finding))
+            warnings.append((first, _orphan(url_header, names[first], values[first].strip(" "))))
             fields["orphan_" + field] = trusted_model(OrphanScope, child_fields)
             continue
         try:
@@ -949,10 +938,29 @@ def _raise_too_long(text: str, what: str, limit: int) -> None:
     )
 
 
+def _read_name(name: str) -> HeaderName | None:
+    """A name not in the cache: refused if too long, else read with the grammar (and kept)."""
+    if len(name) > MAX_HEADER_NAME_LENGTH:
+        _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
+    return _classify(name)
+
+
 def _classify(name: str) -> HeaderName | None:
     parsed = parse_header_name(name)
     _remember(_names, name, parsed)
     return parsed
+
+
+def _orphan(url_header: str, name: str, value: str) -> Finding:
+    """The warning on the first header of a callback scope without its URL (``url_header``)."""
+    return Finding(
+        f"this header configures a callback, but there is no {url_header} header with its "
+        "URL: the service ignores it",
+        code="header.callback_without_url",
+        value=value,
+        span=(0, len(value)),
+        header=name,
+    )
 
 
 def _duplicate(name: str, value: str, first_name: str) -> Finding:
@@ -1027,19 +1035,7 @@ def _build(
             if first is None:
                 continue
             index, name, value = first
-            warnings.append(
-                (
-                    index,
-                    Finding(
-                        f"this header configures a callback, but there is no {url_header} "
-                        "header with its URL: the service ignores it",
-                        code="header.callback_without_url",
-                        value=value,
-                        span=(0, len(value)),
-                        header=name,
-                    ),
-                )
-            )
+            warnings.append((index, _orphan(url_header, name, value)))
             if not errors:  # otherwise decode_headers raises, and a model is not needed
                 fields["orphan_" + child_name] = trusted_model(OrphanScope, child_fields)
             continue
@@ -1054,16 +1050,6 @@ def _build(
     return fields
 
 
-#: Settings that no rule between settings concerns (see _check_settings).
-_NO_RULES: Final = frozenset(SETTINGS) - {
-    "flow-control-key",
-    "flow-control-value",
-    "label",
-    "delay",
-    "not-before",
-    "deduplication-id",
-    "content-based-deduplication",
-}
 _callback_cache: dict[str, Callback] = {}
 _flow_control_cache: dict[tuple[str, str], FlowControl] = {}
 
@@ -1075,6 +1061,19 @@ def _url_only_callback(value: str) -> Callback:
         found = trusted_model(Callback, {"url": _parse_value(_URL, value)})
         _remember(_callback_cache, value, found)
     return found
+
+
+#: Settings that no rule between settings concerns: every setting but those _check_settings
+#: reads (keep the two together).
+_NO_RULES: Final = frozenset(SETTINGS) - {
+    "flow-control-key",
+    "flow-control-value",
+    "label",
+    "delay",
+    "not-before",
+    "deduplication-id",
+    "content-based-deduplication",
+}
 
 
 def _check_settings(
@@ -1280,9 +1279,7 @@ def _check_encoded(out: dict[str, str]) -> None:
             parsed = found
         else:
             try:
-                if len(name) > MAX_HEADER_NAME_LENGTH:
-                    _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
-                parsed = _classify(name)
+                parsed = _read_name(name)
             except ProtocolError as error:
                 raise error.with_header(name[:MAX_HEADER_NAME_LENGTH]) from None
         if len(value) > MAX_HEADER_VALUE_LENGTH:
