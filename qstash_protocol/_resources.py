@@ -1,4 +1,4 @@
-"""Access to the data files the package reads (the Lark grammars).
+"""Access to the data files the package reads (the Lark grammars), and their Lark parsers.
 
 The grammars live in one place, the top-level ``grammars/`` folder of the source tree, and are
 found without a symbolic link in every way the package is run:
@@ -17,12 +17,15 @@ and :mod:`pathlib` cost several milliseconds at start-up, and decoding a request
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["grammar_text", "vector_text"]
+    from lark import Lark
+
+__all__ = ["grammar_text", "lark_parser", "vector_text"]
 
 
 def _source_tree_grammars() -> Path | None:
@@ -55,6 +58,34 @@ def grammar_text(name: str) -> str:
         return (source / name).read_text(encoding="utf-8")
     msg = f"grammar {name!r} is not in the qstash_protocol package"
     raise FileNotFoundError(msg)
+
+
+def lark_parser(name: str) -> Lark:
+    """The LALR parser of the grammar file ``name``, built on first use and kept; no files written.
+
+    Importing Lark and analysing a grammar take tens of milliseconds, so neither happens until a
+    parser is asked for (decoding a request asks for none).
+    """
+    parser = _PARSERS.get(name)
+    if parser is None:
+        with _PARSERS_LOCK:
+            parser = _PARSERS.get(name)
+            if parser is None:
+                from lark import Lark  # noqa: PLC0415 (lazily: importing lark takes time)
+
+                parser = _PARSERS[name] = Lark(
+                    grammar_text(name),
+                    parser="lalr",
+                    lexer="contextual",
+                    maybe_placeholders=False,
+                    cache=False,
+                )
+    return parser
+
+
+#: The parsers built so far, by grammar file.
+_PARSERS: dict[str, Lark] = {}
+_PARSERS_LOCK: Final = threading.Lock()
 
 
 def vector_text(name: str) -> str:

@@ -107,14 +107,13 @@ step for step with Go's calendar operations (``qstash_protocol/values/_cron_next
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, ClassVar, Final, NamedTuple, NoReturn
 
-from qstash_protocol._resources import grammar_text
+from qstash_protocol._resources import lark_parser
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.values import _cron_next as _next
 
@@ -394,26 +393,7 @@ def _zone_offsets(name: str) -> _next.Offsets:
 
 def _parser() -> Lark:
     """The Lark parser of one field, built on first use (not at import) and kept."""
-    parser = _PARSER_HOLDER.get("parser")
-    if parser is None:
-        with _PARSER_LOCK:
-            parser = _PARSER_HOLDER.get("parser")
-            if parser is None:
-                from lark import Lark  # noqa: PLC0415 (lazily: importing lark takes time)
-
-                parser = Lark(
-                    grammar_text("cron.lark"),
-                    parser="lalr",
-                    lexer="contextual",
-                    maybe_placeholders=False,
-                    cache=False,
-                )
-                _PARSER_HOLDER["parser"] = parser
-    return parser
-
-
-_PARSER_HOLDER: dict[str, Lark] = {}
-_PARSER_LOCK: Final = threading.Lock()
+    return lark_parser("cron.lark")
 
 
 def _go_fields(text: str, start: int) -> list[tuple[int, str]]:

@@ -128,7 +128,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn
 
-from qstash_protocol._resources import grammar_text
+from qstash_protocol._resources import grammar_text, lark_parser
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.values import _retry_compile as _rc
 from qstash_protocol.values.durations import MAX_DURATION
@@ -601,22 +601,7 @@ def _parser() -> Lark:
     Parsing goes through :func:`_machine` (its tables); the Lark object itself serves the
     grammar to the tests (``hypothesis.extra.lark`` generates expressions from it).
     """
-    parser = _PARSER_HOLDER.get("parser")
-    if parser is None:
-        with _PARSER_LOCK:
-            parser = _PARSER_HOLDER.get("parser")
-            if parser is None:
-                from lark import Lark  # noqa: PLC0415 (lazily: importing lark takes time)
-
-                parser = Lark(
-                    grammar_text("retry_delay.lark"),
-                    parser="lalr",
-                    lexer="contextual",
-                    maybe_placeholders=False,
-                    cache=False,
-                )
-                _PARSER_HOLDER["parser"] = parser
-    return parser
+    return lark_parser("retry_delay.lark")
 
 
 def _machine() -> _Machine:
@@ -625,7 +610,7 @@ def _machine() -> _Machine:
         tables = _shipped_tables()
         if tables is None:  # an edited grammar: Lark computes its tables (and is imported)
             tables = machine_tables(_parser())
-        with _PARSER_LOCK:
+        with _MACHINE_LOCK:
             machine = _MACHINE_HOLDER.get("machine")
             if machine is None:
                 machine = _Machine(tables)
@@ -633,9 +618,8 @@ def _machine() -> _Machine:
     return machine
 
 
-_PARSER_HOLDER: dict[str, Lark] = {}
 _MACHINE_HOLDER: dict[str, _Machine] = {}
-_PARSER_LOCK: Final = threading.Lock()
+_MACHINE_LOCK: Final = threading.Lock()
 
 
 # --- Syntax errors: from Lark's exceptions to precise codes ----------------------------------
