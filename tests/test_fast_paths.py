@@ -356,14 +356,26 @@ def test_a_planned_request_decodes_as_the_general_way_decodes_it(
 
     first = request([_PLANNED[name][0] for name in names])
     second = request([data.draw(st.sampled_from(_PLANNED[name])) for name in names])
+    general = _decoded_the_general_way(second, unknown)
     codec._plan_cache.clear()
-    for _ in range(codec._PLAN_AFTER + 1):  # the plan of these names, when they have one
-        codec.decode_fields(first, unknown)
-    planned = codec.decode_fields(second, unknown)
+    assert codec.decode_fields(second, unknown) == general  # names seen for the first time
     codec._plan_cache.clear()
-    general = codec.decode_fields(second, unknown)
-    assert planned == general
+    codec.decode_fields(first, unknown)  # the plan of these names, when they have one
+    assert codec.decode_fields(second, unknown) == general
     codec._plan_cache.clear()
+
+
+def _decoded_the_general_way(
+    headers: dict[str, str] | list[tuple[str, str]], unknown: Literal["keep", "error"]
+) -> Any:
+    """decode_fields without a plan: the names are marked as having none."""
+    codec._plan_cache.clear()
+    names = tuple(headers) if isinstance(headers, dict) else tuple(n for n, _ in headers)
+    codec._plan_cache[names] = codec._UNPLANNED
+    try:
+        return codec.decode_fields(headers, unknown)
+    finally:
+        codec._plan_cache.clear()
 
 
 def test_requests_of_sdk_shapes_are_planned() -> None:
@@ -377,14 +389,28 @@ def test_requests_of_sdk_shapes_are_planned() -> None:
         ("Upstash-Callback", "https://a.io/cb"),
         ("Upstash-Forward-X-A", "1"),
     ]
-    codec._plan_cache.clear()
-    expected = codec.decode_fields(headers, "keep")
-    for _ in range(codec._PLAN_AFTER):  # the plan is made once the shape is seen often enough
-        assert codec.decode_fields(headers, "keep") == expected
+    expected = _decoded_the_general_way(headers, "keep")
+    assert codec.decode_fields(headers, "keep") == expected  # the plan is made at once
     plan = codec._plan_cache[tuple(name for name, _ in headers)]
     assert isinstance(plan, codec._Plan)
     assert codec.decode_fields(headers, "keep") == expected
     assert [finding.code for _, finding in expected[2]] == ["header.callback_without_url"]
+    codec._plan_cache.clear()
+
+
+def test_names_that_give_a_finding_have_no_plan() -> None:
+    for sent in (
+        [("Upstash-Retries", "1"), ("upstash-retries", "2")],
+        [("Upstash-Retry", "1")],
+        [("Content-Type", "a/b"), ("content-type", "c/d")],
+        [("Upstash-Callback", "https://a.io"), ("Upstash-Callback", "https://b.io")],
+        [("bad name", "1")],
+    ):
+        codec._plan_cache.clear()
+        expected = _decoded_the_general_way(sent, "keep")
+        assert codec.decode_fields(sent, "keep") == expected
+        assert codec._plan_cache[tuple(name for name, _ in sent)] is codec._UNPLANNED
+    codec._plan_cache.clear()
 
 
 def test_the_encoder_identity_caches_write_what_str_writes() -> None:

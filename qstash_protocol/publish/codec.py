@@ -82,14 +82,15 @@ its evidence is ``docs/protocol/verdicts.md``.
   :func:`~qstash_protocol.publish.headers.parse_header_name` into a table keyed by lower case
   (an ASCII name only: ``str.lower`` folds some non-ASCII letters, such as the Kelvin sign,
   into ASCII); values and names are cached (bounded); a callback given by its URL alone and a
-  flow-control pair are shared, frozen models. A request whose header names (in order) were
-  decoded without errors more than twice before is decoded by their *plan*: which header is a
-  setting, a forwarded or unknown header, a callback or ``Content-Type`` is decided by the
-  names, so only the values are read (each still parsed, with the same caches). The plan
-  gives up, and the request is decoded the general way, on anything the general way would
-  report but a callback scope without its URL. At most 1,024 shapes of at most 64 headers
-  and 4,096 characters of names are kept. ``tests/test_fast_paths.py`` compares each fast
-  path with the plain reading.
+  flow-control pair are shared, frozen models. Requests are decoded by the *plan* of their
+  header names (in order), made from the names alone the first time they are met: which
+  header is a setting, a forwarded or unknown header, a callback or ``Content-Type`` is
+  decided by the names, so only the values are read (each still parsed, with the same
+  caches). The plan gives up, and the request is decoded the general way, on anything the
+  general way would report but a callback scope without its URL; names that give a finding
+  themselves (a duplicate, a slip, a name that is not a token) have no plan. At most 1,024
+  shapes of at most 64 headers and 4,096 characters of names are kept.
+  ``tests/test_fast_paths.py`` compares each fast path with the plain reading.
 - **Input shapes**: a mapping, anything with ``.items()`` giving pairs (``http.client.HTTPMessage``,
   ``email.message.Message``, multi-dicts; repeated names kept), or an iterable of pairs. A
   ``str`` (a whole header block) or anything else raises ``TypeError``, with a hint.
@@ -395,21 +396,34 @@ def decode_with_findings(
 def decode_fields(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     unknown: Literal["keep", "error"],
+    shape: tuple[Any, ...] | None = None,
 ) -> tuple[dict[str, Any] | None, list[tuple[int, ProtocolError]], list[tuple[int, Finding]]]:
     """Read the headers into model fields (``None`` on errors), the errors and the warnings.
 
     Each problem comes with the position of its header, so callers can merge and sort them.
+    ``shape`` is the headers' names in order (:func:`_shape`), when the caller has read them.
     For :mod:`qstash_protocol.publish.request`; use :func:`decode_headers` or
     :func:`decode_with_findings`.
     """
     # A request whose names were seen before is decoded by their plan, if it can be.
-    shape = _shape(headers) if unknown == "keep" else None
+    if unknown != "keep":
+        shape = None
+    elif shape is None:
+        shape = _shape(headers)
+    elif len(shape) > _MAX_PLANNED:
+        shape = None
     plan: Any = None
     if shape is not None:
         try:
             plan = _plan_cache.get(shape)
         except TypeError:  # a name that is not hashable (bytearray): never planned
             plan = _UNPLANNED
+        if plan is None:  # names not seen before: their plan, made from the names alone
+            plan = _plan_of(shape)
+            if plan is not None and sum(map(len, shape)) <= _MAX_PLANNED_NAMES:
+                if len(_plan_cache) >= _PLAN_CACHE_SIZE:
+                    _plan_cache.clear()
+                _plan_cache[shape] = plan
         if plan.__class__ is _Plan:
             values = _values_of(headers)
             try:
@@ -566,31 +580,13 @@ def decode_fields(
                 warnings.append((index, finding))
             else:
                 _remember(_content_type_cache, value, None)
-    if (
-        shape is not None
-        and not errors
-        and (plan is None or plan.__class__ is int)
-        and sum(map(len, shape)) <= _MAX_PLANNED_NAMES
-    ):
-        plans = _plan_cache
-        if len(plans) >= _PLAN_CACHE_SIZE:
-            plans.clear()
-        if plan is None or plan < _PLAN_AFTER:
-            plans[shape] = 1 if plan is None else plan + 1
-        elif any(finding.code in _UNPLANNABLE for _, finding in warnings) or any(
-            name.__class__ is not str for name in shape
-        ):
-            plans[shape] = _UNPLANNED
-        else:
-            content_at = -1 if content_type is None else content_type[0]
-            plans[shape] = _make_plan(root, content_at, "Upstash-")
     return (None if errors else fields), errors, warnings
 
 
 class _Plan(NamedTuple):
     """How to decode one scope of a request whose header names are these again.
 
-    Made from a request the general way decoded without errors (see _make_plan); positions
+    Made from the header names alone (see _plan_of); positions
     are indexes into the request's headers.
     """
 
@@ -604,15 +600,11 @@ class _Plan(NamedTuple):
     content_type: int  # its position, or -1 (the root scope's only)
 
 
-#: The header names of requests decoded before (a tuple, in order) and their _Plan, how many
-#: times they were decoded without errors (see _PLAN_AFTER), or _UNPLANNED when the names
-#: themselves give a warning (a duplicate, a slip) or are not text.
+#: The header names of requests decoded before (a tuple, in order) and their _Plan, or
+#: _UNPLANNED when the names themselves give a finding (a duplicate, a slip, a name that is not
+#: a token): such requests are decoded the general way.
 _plan_cache: dict[tuple[Any, ...], Any] = {}
 _UNPLANNED: Final[Any] = object()
-#: A plan is made when a shape is seen once more than this (a count is kept until then):
-#: most shapes seen once or twice stay so, and a plan costs more than a decoding.
-_PLAN_AFTER: Final = 1
-_UNPLANNABLE: Final = frozenset({"header.duplicate", "header.misspelled"})
 #: At most this many shapes are remembered (it starts afresh beyond), each of at most
 #: _MAX_PLANNED names of at most _MAX_PLANNED_NAMES characters in all: at most 4 MiB of names.
 _PLAN_CACHE_SIZE: Final = 1024
@@ -646,39 +638,120 @@ def _values_of(headers: Any) -> list[Any] | None:
     return values if sum(map(len, headers)) == 2 * len(headers) else None
 
 
-def _make_plan(scope: _Scope, content_type: int, prefix: str) -> _Plan:
-    """The _Plan of a scope the general way read (what the names decide, nothing more)."""
-    settings = scope.settings
-    urls = scope.urls
+class _Draft:
+    """One scope of a _Plan being made: the positions of its headers, by what they are."""
+
+    __slots__ = ("children", "extra", "first", "forward", "settings", "urls")
+
+    def __init__(self, first: int) -> None:
+        self.first = first  # the position of its first header (one of its own or its scopes')
+        self.settings: dict[str, int] = {}
+        self.forward: list[tuple[int, str]] = []  # (position, the forwarded header's name)
+        self.extra: list[tuple[int, str]] = []  # (position, unscoped name)
+        self.urls: dict[str, int] = {}  # the URL headers of its callback scopes, by scope
+        self.children: dict[str, _Draft] = {}
+
+
+def _plan_of(shape: tuple[Any, ...]) -> object:
+    """The _Plan of requests with these header names, from the names alone (or why not).
+
+    ``_UNPLANNED`` when the names themselves give a finding the general way reports (a name
+    that is not a token, a setting, a callback URL or Content-Type twice, a slip from a known
+    name), ``None`` when a name is not text: such requests are decoded the general way. The
+    names are read as the general way reads them (:func:`decode_fields`), with the same caches.
+    """
+    names = _names
+    missing = _MISSING
+    vocabulary = _VOCABULARY or _vocabulary()
+    root = _Draft(-1)
+    drafts: dict[tuple[str, ...], _Draft] = {(): root}
+    content_type = -1
+    slip_checks = 0
+    for index, name in enumerate(shape):
+        if name.__class__ is not str:
+            return None
+        parsed = names.get(name, missing)
+        if parsed is missing:
+            parsed = vocabulary.get(name.lower(), missing) if name.isascii() else missing
+            if parsed is not missing:
+                _remember(names, name, parsed)
+            else:
+                try:
+                    parsed = _read_name(name)
+                except ProtocolError:
+                    return _UNPLANNED
+        if parsed is None:
+            if name.lower() == "content-type":
+                if content_type >= 0:
+                    return _UNPLANNED
+                content_type = index
+            continue
+        scopes, kind, directive, forward_name = parsed
+        if kind == "setting":
+            settings = (drafts.get(scopes) or _draft(drafts, scopes, index)).settings
+            if directive in settings:
+                return _UNPLANNED
+            settings[directive] = index
+        elif kind == "forward":
+            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
+            draft.forward.append((index, forward_name))
+        elif kind == "url":  # kept by the parent scope
+            urls = (drafts.get(scopes[:-1]) or _draft(drafts, scopes[:-1], index)).urls
+            if scopes[-1] in urls:
+                return _UNPLANNED
+            urls[scopes[-1]] = index
+        else:
+            unscoped, may_slip = (
+                _unknown_cache.get(directive)
+                or _VOCABULARY_UNKNOWNS.get(directive)
+                or _unknown_directive(directive)
+            )
+            slip_checks += 1  # as the general way counts them (MAX_SLIP_CHECKS)
+            if slip_checks <= MAX_SLIP_CHECKS:
+                if may_slip is None:  # not compared yet
+                    may_slip = closest_directive(directive) is not None
+                    _remember(_unknown_cache, directive, (unscoped, may_slip))
+                if may_slip:  # header.misspelled
+                    return _UNPLANNED
+            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
+            draft.extra.append((index, unscoped))
+    return _finish(root, content_type, "Upstash-")
+
+
+def _draft(drafts: dict[tuple[str, ...], _Draft], scopes: tuple[str, ...], index: int) -> _Draft:
+    """The draft of the (nested) scope ``scopes``, made with its parents at header ``index``."""
+    draft = drafts.get(scopes)
+    if draft is None:
+        parent = _draft(drafts, scopes[:-1], index)
+        draft = drafts[scopes] = parent.children[scopes[-1]] = _Draft(index)
+    return draft
+
+
+def _finish(draft: _Draft, content_type: int, prefix: str) -> _Plan:
+    """The _Plan of a drafted scope whose headers start with ``prefix``."""
+    settings = draft.settings
+    urls = draft.urls
     children = []
-    for field, child in scope.children.items():
+    for field, child in draft.children.items():
         url_header = prefix + _SCOPE_WORDS[field]
-        url = urls.get(field)
-        first = child.first_header()
         children.append(
             (
                 field,
-                -1 if url is None else url[0],
-                _make_plan(child, -1, url_header + "-"),
+                urls.get(field, -1),
+                _finish(child, -1, url_header + "-"),
                 url_header,
-                -1 if first is None else first[0],
+                child.first,
             )
         )
-    # tuple.__new__: NamedTuple's own __new__ is Python code, and plans are made on the way
+    # tuple.__new__: NamedTuple's own __new__ is Python code
     return _new_tuple(
         _Plan,
         (
-            tuple([(index, key, SETTINGS[key]) for key, (index, _, _) in settings.items()]),
+            tuple([(index, key, SETTINGS[key]) for key, index in settings.items()]),
             not _NO_RULES.issuperset(settings),
-            tuple([(index, name) for index, _, _, name in scope.forward]),
-            tuple([(index, name) for index, _, _, name in scope.extra]),
-            tuple(
-                [
-                    (index, field)
-                    for field, (index, _, _) in urls.items()
-                    if field not in scope.children
-                ]
-            ),
+            tuple(draft.forward),
+            tuple(draft.extra),
+            tuple([(index, field) for field, index in urls.items() if field not in draft.children]),
             tuple(children),
             content_type,
         ),

@@ -102,13 +102,14 @@ Facts
   no problem is remembered with its endpoint, queue and destination (at most 4,096 paths of at
   most 1,024 characters); headers given as a ``dict`` or a ``list`` with no query options and
   no limits are decoded without a copy, and the endpoint rules look only at the headers they
-  concern. ``tests/test_fast_paths.py`` compares both with the plain reading.
+  concern, whose positions are kept for names met before (as the codec keeps its plans: at most
+  1,024 tuples of names). ``tests/test_fast_paths.py`` compares both with the plain reading.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from itertools import islice
 from typing import (
@@ -136,6 +137,9 @@ from pydantic import (
 from qstash_protocol._chars import ascii_lower
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import (
+    _MAX_PLANNED,
+    _MAX_PLANNED_NAMES,
+    _PLAN_CACHE_SIZE,
     InvalidHeaders,
     _first,
     _pairs,
@@ -538,7 +542,8 @@ _Located = tuple[int, "_Param | None", ProtocolError]
 
 
 def _place_headers(
-    pairs: Iterable[tuple[Any, Any]],
+    pairs: Sequence[Any],
+    placed: tuple[tuple[int, str], ...],
     kind: str,
     api_version: int,
     errors: list[_Located],
@@ -546,19 +551,52 @@ def _place_headers(
 ) -> bool:
     """Append the endpoint's problems with the headers (see _placement); whether Cron is one.
 
-    The names and values may be ``bytes`` (read as ISO-8859-1, as the decoder reads them).
+    ``placed`` are the positions of the headers concerned (:func:`_placed`). The names and
+    values may be ``bytes`` (read as ISO-8859-1, as the decoder reads them).
     """
     has_cron = False
-    for index, (raw_name, value) in enumerate(pairs):
+    for index, lower in placed:
+        raw_name, value = pairs[index]
+        name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
+        has_cron = has_cron or lower == "upstash-cron"
+        text = header_text(value, "values").strip(" \t")
+        problem = _placement(lower, text, name, kind, api_version)
+        if problem is not None:
+            found = warnings if isinstance(problem, Finding) else errors
+            found.append((index, None, problem))
+    return has_cron
+
+
+#: The names of requests read before (a tuple, in order, as the codec keys its plans) and the
+#: (position, lower-case name) of the headers whose meaning depends on the endpoint. Bounded
+#: as the plans are: 1,024 tuples of at most 64 names of 4,096 characters in all.
+_placed_cache: dict[tuple[Any, ...], tuple[tuple[int, str], ...]] = {}
+
+
+def _placed(names: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
+    """The (position, lower-case name) of the headers that :func:`_placement` concerns.
+
+    The names are text or ``bytes`` (read as ISO-8859-1), already checked by the decoder.
+    """
+    try:
+        found = _placed_cache.get(names)
+        keep = len(names) <= _MAX_PLANNED
+    except TypeError:  # a name that is not hashable (bytearray): not kept
+        found = None
+        keep = False
+    if found is not None:
+        return found
+    placed = []
+    for index, raw_name in enumerate(names):
         name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
         if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
-            has_cron = has_cron or lower == "upstash-cron"
-            text = header_text(value, "values").strip(" \t")
-            problem = _placement(lower, text, name, kind, api_version)
-            if problem is not None:
-                found = warnings if isinstance(problem, Finding) else errors
-                found.append((index, None, problem))
-    return has_cron
+            placed.append((index, lower))
+    found = tuple(placed)
+    if keep and sum(map(len, names)) <= _MAX_PLANNED_NAMES:
+        if len(_placed_cache) >= _PLAN_CACHE_SIZE:
+            _placed_cache.clear()
+        _placed_cache[names] = found
+    return found
 
 
 def _decode_message(
@@ -583,7 +621,9 @@ def _decode_message(
         if problem is not None:
             (warnings if isinstance(problem, Finding) else errors).append((index, param, problem))
 
-    has_cron = _place_headers(pairs, kind, api_version, errors, warnings)
+    has_cron = _place_headers(
+        pairs, _placed(tuple(map(_first, pairs))), kind, api_version, errors, warnings
+    )
     combined = pairs
     by_name: dict[str, list[_Param]] = {}
     if params:
@@ -650,29 +690,26 @@ def _decode_plain(
 
     For a ``dict`` or a ``list`` of at most ``MAX_HEADERS`` pairs, and no limits to check:
     ``decode_fields`` reads the headers as they are (no copy), and the endpoint rules look at
-    the few headers they concern, found by one set operation. Same results as
+    the few headers they concern (:func:`_placed`). Same results as
     ``_decode_message`` (``tests/test_fast_paths.py`` compares the two); ``None`` for pairs
     that are not sequences (iterators), which only the general way reads.
     """
     if headers.__class__ is dict:
-        names: Any = headers
+        names = tuple(headers)
     else:
         try:  # before decode_fields, which would consume pairs that are iterators
-            names = list(map(_first, headers))
+            names = tuple(map(_first, headers))
         except (TypeError, LookupError):  # pairs that are not sequences: the general way
             return None
-    fields, decode_errors, decode_warnings = decode_fields(headers, unknown)
-    try:
-        plain = _PLACED.isdisjoint(map(str.lower, names))
-    except TypeError:  # bytes names (ASGI)
-        plain = False
+    fields, decode_errors, decode_warnings = decode_fields(headers, unknown, names)
+    placed = _placed(names)
     # The endpoint's problems of a header come before the header's own (as _decode_message).
     errors: list[_Located] = []
     warnings: list[_Located] = []
     has_cron = False
-    if not plain:
-        pairs = headers.items() if headers.__class__ is dict else headers
-        has_cron = _place_headers(pairs, kind, api_version, errors, warnings)
+    if placed:
+        pairs: Any = list(headers.items()) if headers.__class__ is dict else headers
+        has_cron = _place_headers(pairs, placed, kind, api_version, errors, warnings)
     if decode_errors:
         errors += [(index, None, error) for index, error in decode_errors]
     if decode_warnings:
