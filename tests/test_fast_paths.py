@@ -308,7 +308,17 @@ def test_a_request_without_query_options_decodes_as_the_general_path_decodes_it(
     general = _decode_message(
         kind, api_version, pairs, [], unknown=unknown, limits=None, content_length=None
     )
-    assert _decode_plain(kind, api_version, given, unknown) == general
+    fields, errors, warnings, has_cron = general
+    assert all(param is None for _, param, _ in errors + warnings)  # headers only: no parameter
+    expected = (
+        fields,
+        [(index, error) for index, _, error in errors],
+        [(index, finding) for index, _, finding in warnings],
+        has_cron,
+    )
+    request_module._placed_cache.clear()  # read again, from the names' plan if they have one
+    assert _decode_plain(kind, api_version, given, unknown) == expected
+    assert _decode_plain(kind, api_version, given, unknown) == expected  # from the cache
 
 
 #: Header names, and values that decode (the first) or may not (the rest).

@@ -405,11 +405,13 @@ def _decode_item(
         plain = _decode_plain(kind, 2, given, unknown)
         assert plain is not None  # a dict, or a list of tuples
         fields, found, _warnings, _ = plain
+        problems = [problem for _, problem in found]
     else:
-        fields, found, _warnings, _ = _decode_message(
+        fields, located, _located_warnings, _ = _decode_message(
             kind, 2, pairs, [], unknown=unknown, limits=limits, content_length=content_length
         )
-    for _, _, problem in found:
+        problems = [problem for _, _, problem in located]
+    for problem in problems:
         errors.append(problem)
         if problem.header == "Content-Length":
             pointers.append(f"{here}/body")

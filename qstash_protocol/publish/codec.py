@@ -611,7 +611,6 @@ _PLAN_CACHE_SIZE: Final = 1024
 _MAX_PLANNED: Final = 64
 _MAX_PLANNED_NAMES: Final = 4096
 _first: Final = itemgetter(0)
-_second: Final = itemgetter(1)
 
 
 def _shape(headers: Any) -> tuple[Any, ...] | None:
@@ -630,12 +629,10 @@ def _values_of(headers: Any) -> list[Any] | None:
     """The values of a ``dict``, or of a ``list`` of pairs (``None`` if one is not a pair)."""
     if headers.__class__ is dict:
         return list(headers.values())
-    try:
-        values = list(map(_second, headers))
-    except (TypeError, LookupError):
+    try:  # unpacked as the general way unpacks them
+        return [value for _, value in headers]
+    except (TypeError, ValueError):
         return None
-    # every pair has a second item, and all have 2 in all: each is a pair
-    return values if sum(map(len, headers)) == 2 * len(headers) else None
 
 
 class _Draft:
@@ -660,62 +657,128 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
     name), ``None`` when a name is not text: such requests are decoded the general way. The
     names are read as the general way reads them (:func:`decode_fields`), with the same caches.
     """
-    names = _names
-    missing = _MISSING
-    vocabulary = _VOCABULARY or _vocabulary()
+    slots = _slot_cache
     root = _Draft(-1)
+    root_settings = root.settings
     drafts: dict[tuple[str, ...], _Draft] = {(): root}
     content_type = -1
     slip_checks = 0
     for index, name in enumerate(shape):
-        if name.__class__ is not str:
+        slot = slots.get(name)
+        if slot is None:
+            if name.__class__ is not str:
+                return None
+            slot = _slot(name)
+            if slot is None:
+                return _UNPLANNED
+        code, scopes, key, unscoped, may_slip = slot
+        if code is _SETTING:
+            settings = (
+                (drafts.get(scopes) or _draft(drafts, scopes, index)).settings
+                if scopes
+                else root_settings
+            )
+            if key in settings:
+                return _UNPLANNED
+            settings[key] = index
+        elif code is _UNKNOWN:
+            slip_checks += 1  # as the general way counts them (MAX_SLIP_CHECKS)
+            if slip_checks <= MAX_SLIP_CHECKS:
+                if may_slip is None:  # not compared yet
+                    may_slip = closest_directive(key) is not None
+                    _remember(_unknown_cache, key, (unscoped, may_slip))
+                    _remember(slots, name, (code, scopes, key, unscoped, may_slip))
+                if may_slip:  # header.misspelled
+                    return _UNPLANNED
+            draft = (drafts.get(scopes) or _draft(drafts, scopes, index)) if scopes else root
+            draft.extra.append((index, unscoped))
+        elif code is _FORWARD:
+            draft = (drafts.get(scopes) or _draft(drafts, scopes, index)) if scopes else root
+            draft.forward.append((index, key))
+        elif code is _URL_SLOT:  # kept by the parent scope (``scopes``)
+            urls = (
+                (drafts.get(scopes) or _draft(drafts, scopes, index)).urls if scopes else root.urls
+            )
+            if key in urls:
+                return _UNPLANNED
+            urls[key] = index
+        elif code is _CONTENT_TYPE:
+            if content_type >= 0:
+                return _UNPLANNED
+            content_type = index
+    return _finish(root, content_type, "Upstash-")
+
+
+#: What _plan_of needs of each header name it has read (see _slot); bounded as _names.
+_slot_cache: dict[str, tuple[str, tuple[str, ...], str, str, bool | None]] = {}
+_SETTING: Final = "setting"
+_FORWARD: Final = "forward"
+_URL_SLOT: Final = "url"
+_UNKNOWN: Final = "unknown"
+_CONTENT_TYPE: Final = "content-type"
+_OTHER: Final = "other"
+
+
+def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | None:
+    """What a header name is, for _plan_of (``None``: it gives a finding), remembered.
+
+    ``(kind, scopes, key, unscoped, may_slip)``: the kind (_SETTING, _FORWARD, _URL_SLOT,
+    _UNKNOWN, _CONTENT_TYPE, or _OTHER for a header that is not the message's); the scopes
+    it configures (of a URL: the parent's, which keeps it); the directive, the forwarded
+    header's name or the callback's scope; and, of an unknown header, its unscoped name and
+    whether it may be a slip (``None``: not compared yet). Read as decode_fields reads it.
+    """
+    if name.isascii():  # a name of the vocabulary (as decode_fields reads it)
+        slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(name.lower())
+        if slot is not None:
+            _remember(_slot_cache, name, slot)
+            return slot
+    parsed = _names.get(name, _MISSING)
+    if parsed is _MISSING:
+        try:
+            parsed = _read_name(name)
+        except ProtocolError:
             return None
-        parsed = names.get(name, missing)
-        if parsed is missing:
-            parsed = vocabulary.get(name.lower(), missing) if name.isascii() else missing
-            if parsed is not missing:
-                _remember(names, name, parsed)
-            else:
-                try:
-                    parsed = _read_name(name)
-                except ProtocolError:
-                    return _UNPLANNED
-        if parsed is None:
-            if name.lower() == "content-type":
-                if content_type >= 0:
-                    return _UNPLANNED
-                content_type = index
-            continue
+    slot = _slot_of(name, parsed)
+    _remember(_slot_cache, name, slot)
+    return slot
+
+
+def _slot_of(
+    name: str, parsed: HeaderName | None
+) -> tuple[str, tuple[str, ...], str, str, bool | None]:
+    """The slot (see _slot) of a name read as ``parsed``."""
+    if parsed is None:
+        kind = _CONTENT_TYPE if name.lower() == "content-type" else _OTHER
+        slot: tuple[str, tuple[str, ...], str, str, bool | None] = (kind, (), "", "", None)
+    else:
         scopes, kind, directive, forward_name = parsed
         if kind == "setting":
-            settings = (drafts.get(scopes) or _draft(drafts, scopes, index)).settings
-            if directive in settings:
-                return _UNPLANNED
-            settings[directive] = index
+            slot = (_SETTING, scopes, directive, "", None)
         elif kind == "forward":
-            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
-            draft.forward.append((index, forward_name))
-        elif kind == "url":  # kept by the parent scope
-            urls = (drafts.get(scopes[:-1]) or _draft(drafts, scopes[:-1], index)).urls
-            if scopes[-1] in urls:
-                return _UNPLANNED
-            urls[scopes[-1]] = index
+            assert forward_name is not None
+            slot = (_FORWARD, scopes, forward_name, "", None)
+        elif kind == "url":
+            slot = (_URL_SLOT, scopes[:-1], scopes[-1], "", None)
         else:
             unscoped, may_slip = (
                 _unknown_cache.get(directive)
                 or _VOCABULARY_UNKNOWNS.get(directive)
                 or _unknown_directive(directive)
             )
-            slip_checks += 1  # as the general way counts them (MAX_SLIP_CHECKS)
-            if slip_checks <= MAX_SLIP_CHECKS:
-                if may_slip is None:  # not compared yet
-                    may_slip = closest_directive(directive) is not None
-                    _remember(_unknown_cache, directive, (unscoped, may_slip))
-                if may_slip:  # header.misspelled
-                    return _UNPLANNED
-            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
-            draft.extra.append((index, unscoped))
-    return _finish(root, content_type, "Upstash-")
+            slot = (_UNKNOWN, scopes, directive, unscoped, may_slip)
+    return slot
+
+
+_VOCABULARY_SLOTS: dict[str, tuple[str, tuple[str, ...], str, str, bool | None]] = {}
+
+
+def _vocabulary_slots() -> dict[str, tuple[str, tuple[str, ...], str, str, bool | None]]:
+    """The slot of every name of :func:`_vocabulary`, by lower case (once per process)."""
+    if not _VOCABULARY_SLOTS:
+        table = {name: _slot_of(name, parsed) for name, parsed in _vocabulary().items()}
+        _VOCABULARY_SLOTS.update(table)
+    return _VOCABULARY_SLOTS
 
 
 def _draft(drafts: dict[tuple[str, ...], _Draft], scopes: tuple[str, ...], index: int) -> _Draft:
@@ -904,7 +967,14 @@ def _vocabulary() -> dict[str, HeaderName | None]:
 #: Names that the official SDKs send besides the settings (https://github.com/upstash/qstash-js,
 #: https://github.com/upstash/workflow-js/blob/main/src/constants.ts, and the workflow SDKs'
 #: forwarded step headers), and common HTTP headers that are not the message's.
-_SENT_SCOPES: Final = ("Upstash-", "Upstash-Callback-", "Upstash-Failure-Callback-")
+#: The Python workflow SDK also configures the failure callback of a ``context.call``'s
+#: callback (``Upstash-Callback-Failure-Callback-*``, tests/vectors/workflow_py.json).
+_SENT_SCOPES: Final = (
+    "Upstash-",
+    "Upstash-Callback-",
+    "Upstash-Failure-Callback-",
+    "Upstash-Callback-Failure-Callback-",
+)
 _SDK_NAMES: Final = (
     *(
         scope + name

@@ -895,9 +895,7 @@ def trusted_model(cls: type[_M], fields: dict[str, Any]) -> _M:
             for name, info in cls.model_fields.items()
         }
     model = _new_object(cls)
-    values = defaults.copy()
-    values.update(fields)
-    _set_dict(model, values)
+    _set_dict(model, defaults | fields)
     _set_fields_set(model, set(fields))
     _set_extra(model, None)
     _set_private(model, None)

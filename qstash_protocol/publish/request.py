@@ -143,6 +143,8 @@ from qstash_protocol.publish.codec import (
     InvalidHeaders,
     _first,
     _pairs,
+    _Plan,
+    _plan_cache,
     _shown_type,
     _store,
     decode_fields,
@@ -187,6 +189,9 @@ _IGNORED_ON_ENQUEUE: Final = ("upstash-flow-control-key",)
 #: Every header whose meaning depends on the endpoint (see _placement).
 _PLACED: Final = frozenset((*_SCHEDULE_ONLY, *_NOT_ON_ENQUEUE, *_IGNORED_ON_ENQUEUE))
 _PLACED_LENGTHS: Final = frozenset(len(name) for name in _PLACED)  # a cheap first filter
+#: The same headers, by their directive: each is a setting of the root scope.
+_PLACED_SETTINGS: Final = {name.removeprefix("upstash-"): name for name in _PLACED}
+assert all(parse_header_name(name) == ((), "setting", name[8:], None) for name in _PLACED)
 
 #: The query parameter that carries the QStash token (OpenAPI ``bearerAuthQuery``).
 QSTASH_TOKEN_PARAMETER: Final = "qstash_token"  # noqa: S105 - a parameter name, not a secret
@@ -546,8 +551,8 @@ def _place_headers(
     placed: tuple[tuple[int, str], ...],
     kind: str,
     api_version: int,
-    errors: list[_Located],
-    warnings: list[_Located],
+    errors: list[tuple[int, ProtocolError]],
+    warnings: list[tuple[int, ProtocolError]],
 ) -> bool:
     """Append the endpoint's problems with the headers (see _placement); whether Cron is one.
 
@@ -563,7 +568,7 @@ def _place_headers(
         problem = _placement(lower, text, name, kind, api_version)
         if problem is not None:
             found = warnings if isinstance(problem, Finding) else errors
-            found.append((index, None, problem))
+            found.append((index, problem))
     return has_cron
 
 
@@ -586,12 +591,22 @@ def _placed(names: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
         keep = False
     if found is not None:
         return found
-    placed = []
-    for index, raw_name in enumerate(names):
-        name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
-        if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
-            placed.append((index, lower))
-    found = tuple(placed)
+    plan = _plan_cache.get(names) if keep else None
+    if plan.__class__ is _Plan:  # the names were just read: the root settings are these
+        found = tuple(
+            [
+                (index, _PLACED_SETTINGS[directive])
+                for index, directive, _ in plan.settings
+                if directive in _PLACED_SETTINGS
+            ]
+        )
+    else:
+        placed = []
+        for index, raw_name in enumerate(names):
+            name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
+            if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
+                placed.append((index, lower))
+        found = tuple(placed)
     if keep and sum(map(len, names)) <= _MAX_PLANNED_NAMES:
         if len(_placed_cache) >= _PLAN_CACHE_SIZE:
             _placed_cache.clear()
@@ -621,9 +636,13 @@ def _decode_message(
         if problem is not None:
             (warnings if isinstance(problem, Finding) else errors).append((index, param, problem))
 
+    placed_errors: list[tuple[int, ProtocolError]] = []
+    placed_warnings: list[tuple[int, ProtocolError]] = []
     has_cron = _place_headers(
-        pairs, _placed(tuple(map(_first, pairs))), kind, api_version, errors, warnings
+        pairs, _placed(tuple(map(_first, pairs))), kind, api_version, placed_errors, placed_warnings
     )
+    errors += [(index, None, error) for index, error in placed_errors]
+    warnings += [(index, None, finding) for index, finding in placed_warnings]
     combined = pairs
     by_name: dict[str, list[_Param]] = {}
     if params:
@@ -685,14 +704,23 @@ def _decode_plain(
     api_version: int,
     headers: dict[Any, Any] | list[Any],
     unknown: Literal["keep", "error"],
-) -> tuple[dict[str, Any] | None, list[_Located], list[_Located], bool] | None:
+) -> (
+    tuple[
+        dict[str, Any] | None,
+        list[tuple[int, ProtocolError]],
+        list[tuple[int, ProtocolError]],
+        bool,
+    ]
+    | None
+):
     """:func:`_decode_message` for the common request: headers only, no query options.
 
     For a ``dict`` or a ``list`` of at most ``MAX_HEADERS`` pairs, and no limits to check:
     ``decode_fields`` reads the headers as they are (no copy), and the endpoint rules look at
     the few headers they concern (:func:`_placed`). Same results as
-    ``_decode_message`` (``tests/test_fast_paths.py`` compares the two); ``None`` for pairs
-    that are not sequences (iterators), which only the general way reads.
+    ``_decode_message`` but for the query parameter of each problem, which is always ``None``
+    and left out (``tests/test_fast_paths.py`` compares the two); ``None`` for pairs that are
+    not sequences (iterators), which only the general way reads.
     """
     if headers.__class__ is dict:
         names = tuple(headers)
@@ -703,17 +731,15 @@ def _decode_plain(
             return None
     fields, decode_errors, decode_warnings = decode_fields(headers, unknown, names)
     placed = _placed(names)
+    if not placed:
+        return fields, decode_errors, decode_warnings, False  # type: ignore[return-value]
     # The endpoint's problems of a header come before the header's own (as _decode_message).
-    errors: list[_Located] = []
-    warnings: list[_Located] = []
-    has_cron = False
-    if placed:
-        pairs: Any = list(headers.items()) if headers.__class__ is dict else headers
-        has_cron = _place_headers(pairs, placed, kind, api_version, errors, warnings)
-    if decode_errors:
-        errors += [(index, None, error) for index, error in decode_errors]
-    if decode_warnings:
-        warnings += [(index, None, finding) for index, finding in decode_warnings]
+    errors: list[tuple[int, ProtocolError]] = []
+    warnings: list[tuple[int, ProtocolError]] = []
+    pairs: Any = list(headers.items()) if headers.__class__ is dict else headers
+    has_cron = _place_headers(pairs, placed, kind, api_version, errors, warnings)
+    errors += decode_errors
+    warnings += decode_warnings
     return fields, errors, warnings, has_cron
 
 
@@ -955,7 +981,9 @@ def _request(
     else:
         plain = None
     if plain is not None:
-        fields, found, found_warnings, has_cron = plain
+        fields, located, warnings, has_cron = plain
+        if errors:
+            located[:0] = [(-1, error) for error in errors]
     else:
         # One more than the bound at most: decode_fields refuses that many without reading
         # them.
@@ -979,20 +1007,15 @@ def _request(
             limits=limits,
             content_length=content_length,
         )
-    located: list[tuple[int, ProtocolError]] = [(-1, error) for error in errors] if errors else []
-    if found:
+        located = [(-1, error) for error in errors]
         located += [
             (index, error if param is None else _relocate(error, param, shown))
             for index, param, error in found
         ]
-    warnings: list[tuple[int, ProtocolError]] = (
-        [
+        warnings = [
             (index, finding if param is None else _relocate(finding, param, shown))
             for index, param, finding in found_warnings
         ]
-        if found_warnings
-        else []
-    )
     if kind == "schedule" and not has_cron:
         located.append(
             (
