@@ -89,7 +89,7 @@ def test_plan_cache_is_bounded_in_bytes() -> None:
         headers = shape(n, width)
         for _ in range(2):  # the plan is made the first time, and used the second
             decode_headers(headers)
-            decode_request("/v2/publish/g", headers)  # the request's cache of names too
+            decode_request("/v2/publish/g", headers)
 
     def bulk() -> None:
         for n in range(10_000, 13_000):  # other names than feed's
@@ -101,8 +101,7 @@ def test_plan_cache_is_bounded_in_bytes() -> None:
         for n in range(300):
             decode_often(n, 900)  # names too long in all: never kept
 
-    # 1024 shapes of at most 4096 characters of names, their plans and the endpoint rules'
-    # positions (request.py), and the names' own cache
+    # 1024 shapes of at most 4096 characters of names and their plans, and the names' own cache
     assert retained(bulk, feed) < 12 * MiB
 
 

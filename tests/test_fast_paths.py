@@ -316,9 +316,9 @@ def test_a_request_without_query_options_decodes_as_the_general_path_decodes_it(
         [(index, finding) for index, _, finding in warnings],
         has_cron,
     )
-    request_module._placed_cache.clear()  # read again, from the names' plan if they have one
+    codec._plan_cache.clear()  # the names read one by one, then by their plan, if they have one
     assert _decode_plain(kind, api_version, given, unknown) == expected
-    assert _decode_plain(kind, api_version, given, unknown) == expected  # from the cache
+    assert _decode_plain(kind, api_version, given, unknown) == expected
 
 
 #: Header names, and values that decode (the first) or may not (the rest).

@@ -598,6 +598,7 @@ class _Plan(NamedTuple):
     # (field, position of its URL or -1, its plan, its URL's header name, its first header)
     children: tuple[tuple[str, int, _Plan, str, int], ...]
     content_type: int  # its position, or -1 (the root scope's only)
+    directives: Mapping[str, int]  # the positions of the settings, by directive
 
 
 #: The header names of requests decoded before (a tuple, in order) and their _Plan, or
@@ -817,6 +818,7 @@ def _finish(draft: _Draft, content_type: int, prefix: str) -> _Plan:
             tuple([(index, field) for field, index in urls.items() if field not in draft.children]),
             tuple(children),
             content_type,
+            settings,
         ),
     )
 

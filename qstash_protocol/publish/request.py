@@ -102,8 +102,8 @@ Facts
   no problem is remembered with its endpoint, queue and destination (at most 4,096 paths of at
   most 1,024 characters); headers given as a ``dict`` or a ``list`` with no query options and
   no limits are decoded without a copy, and the endpoint rules look only at the headers they
-  concern, whose positions are kept for names met before (as the codec keeps its plans: at most
-  1,024 tuples of names). ``tests/test_fast_paths.py`` compares both with the plain reading.
+  concern, found by the names' plan (:mod:`qstash_protocol.publish.codec`) when they have one.
+  ``tests/test_fast_paths.py`` compares both with the plain reading.
 """
 
 from __future__ import annotations
@@ -137,9 +137,6 @@ from pydantic import (
 from qstash_protocol._chars import ascii_lower
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import (
-    _MAX_PLANNED,
-    _MAX_PLANNED_NAMES,
-    _PLAN_CACHE_SIZE,
     InvalidHeaders,
     _first,
     _pairs,
@@ -572,46 +569,32 @@ def _place_headers(
     return has_cron
 
 
-#: The names of requests read before (a tuple, in order, as the codec keys its plans) and the
-#: (position, lower-case name) of the headers whose meaning depends on the endpoint. Bounded
-#: as the plans are: 1,024 tuples of at most 64 names of 4,096 characters in all.
-_placed_cache: dict[tuple[Any, ...], tuple[tuple[int, str], ...]] = {}
-
-
 def _placed(names: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
     """The (position, lower-case name) of the headers that :func:`_placement` concerns.
 
-    The names are text or ``bytes`` (read as ISO-8859-1), already checked by the decoder.
+    The names are text or ``bytes`` (read as ISO-8859-1), already checked by the decoder. Names
+    with a plan (the codec's) say it by their root settings; others are read one by one.
     """
     try:
-        found = _placed_cache.get(names)
-        keep = len(names) <= _MAX_PLANNED
-    except TypeError:  # a name that is not hashable (bytearray): not kept
-        found = None
-        keep = False
-    if found is not None:
-        return found
-    plan = _plan_cache.get(names) if keep else None
-    if plan.__class__ is _Plan:  # the names were just read: the root settings are these
-        found = tuple(
+        plan = _plan_cache.get(names)
+    except TypeError:  # a name that is not hashable (bytearray): never planned
+        plan = None
+    if plan.__class__ is _Plan:  # each is a setting of the root scope
+        if _PLACED_SETTINGS.keys().isdisjoint(plan.directives):
+            return ()
+        return tuple(
             [
                 (index, _PLACED_SETTINGS[directive])
                 for index, directive, _ in plan.settings
                 if directive in _PLACED_SETTINGS
             ]
         )
-    else:
-        placed = []
-        for index, raw_name in enumerate(names):
-            name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
-            if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
-                placed.append((index, lower))
-        found = tuple(placed)
-    if keep and sum(map(len, names)) <= _MAX_PLANNED_NAMES:
-        if len(_placed_cache) >= _PLAN_CACHE_SIZE:
-            _placed_cache.clear()
-        _placed_cache[names] = found
-    return found
+    placed = []
+    for index, raw_name in enumerate(names):
+        name = raw_name if raw_name.__class__ is str else header_text(raw_name, "names")
+        if len(name) in _PLACED_LENGTHS and (lower := name.lower()) in _PLACED:
+            placed.append((index, lower))
+    return tuple(placed)
 
 
 def _decode_message(
