@@ -13,6 +13,9 @@ every request once, in order.
   request). The Lark tables stay built.
 - *warm*: the caches are left as the previous pass left them.
 
+The three take turns in every round (cold, warm, h11), and each reports its lower quartile
+over 60 rounds.
+
 The peer is h11 parsing the same requests as HTTP/1.1 bytes (request line, the headers, and a
 Host and ``Content-Length: 0`` where the request has none): a new ``h11.Connection`` per
 request, ``receive_data``, and ``next_event`` until the ``Request`` event. Target: cold at most
@@ -96,16 +99,23 @@ def h11_pass(blobs: list[bytes]) -> None:
         assert type(event) is h11.Request
 
 
-def best(run: Callable[[], None], before: Callable[[], object] | None, rounds: int) -> float:
-    times = []
+def interleaved(
+    runs: list[tuple[Callable[[], None], Callable[[], object] | None]], rounds: int
+) -> list[float]:
+    """Each run's lower-quartile time, the runs taking turns within every round.
+
+    Taking turns, each ratio compares times taken moments apart: a shared machine's speed
+    drifts between blocks of rounds by more than the ratios' differences.
+    """
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(rounds):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 4]  # the lower quartile: robust on a shared, noisy machine
+        for (run, before), found in zip(runs, times, strict=True):
+            if before is not None:
+                before()
+            start = time.perf_counter()
+            run()
+            found.append(time.perf_counter() - start)
+    return [sorted(found)[len(found) // 4] for found in times]  # robust on a noisy machine
 
 
 def main() -> None:
@@ -120,10 +130,9 @@ def main() -> None:
 
     ours()
     h11_pass(blobs)
-    rounds = 60
-    cold = best(ours, clear_caches, rounds)
-    warm = best(ours, None, rounds)
-    peer = best(lambda: h11_pass(blobs), None, rounds)
+    cold, warm, peer = interleaved(
+        [(ours, clear_caches), (ours, None), (lambda: h11_pass(blobs), None)], rounds=60
+    )
     print(f"{count} real SDK requests, {header_count:.1f} headers each on average")
     print(f"{'h11 (HTTP/1.1 framing)':<32}{peer / count * 1e6:>8.2f} us per request")
     print(
