@@ -90,6 +90,8 @@ MAX_BATCH_ITEMS: Final = 10_000
 MAX_BATCH_NESTING: Final = 3
 
 _FIELDS: Final = ("destination", "headers", "body", "queue")
+_KNOWN_FIELDS: Final = frozenset(_FIELDS)
+_TEXT: Final = frozenset({str})  # the type of every header value, when all are text
 
 
 class InvalidBatchBody(ProtocolError):
@@ -337,7 +339,7 @@ def _decode_item(
         pointers.append(here)
         return None
     count = len(errors)
-    for key in item:
+    for key in () if _KNOWN_FIELDS.issuperset(item) else item:
         if key not in _FIELDS:
             errors.append(
                 InvalidBatchBody(
@@ -388,6 +390,8 @@ def _decode_item(
     if headers is not None and not isinstance(headers, dict):
         errors.append(_wrong_type("headers", headers, "an object of strings"))
         pointers.append(f"{here}/headers")
+    elif headers.__class__ is dict and _TEXT.issuperset(map(type, headers.values())):
+        pairs = list(headers.items())  # every value is text (one look, the common case)
     elif headers:
         for name, value in headers.items():
             if isinstance(value, str):
