@@ -176,6 +176,31 @@ def test_every_name_of_the_vocabulary_reads_as_the_grammar_reads_it() -> None:
         assert headers.parse_header_name(lower.upper()) == parsed
 
 
+def _read_with(read: Any, name: str) -> Any:
+    try:
+        return read(name)
+    except ProtocolError as error:
+        return error.code
+
+
+@given(
+    st.one_of(
+        st.sampled_from(sorted(codec._vocabulary())),
+        st.text(alphabet="upstash-ForwadCbkilrtyK\u212a \t", max_size=40),
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_decoders_cached_reading_of_a_name_is_the_grammars(
+    lower: str, rnd: random.Random
+) -> None:
+    name = "".join(c.upper() if rnd.random() < 0.5 else c for c in lower)
+    expected = _read_with(headers.parse_header_name, name)
+    codec._names.clear()
+    assert _read_with(codec._meaning, name) == expected  # from the vocabulary or the grammar
+    assert _read_with(codec._meaning, name) == expected  # from the cache
+    codec._names.clear()
+
+
 @given(st.sampled_from(sorted(codec._vocabulary())), st.randoms(use_true_random=False))
 def test_a_vocabulary_name_in_any_case_decodes_as_without_the_table(
     lower: str, rnd: random.Random

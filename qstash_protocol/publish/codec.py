@@ -1083,6 +1083,21 @@ def _raise_too_long(text: str, what: str, limit: int) -> None:
     )
 
 
+def _meaning(name: str) -> HeaderName | None:
+    """A header name read as the decoder reads it: from its caches, else with the grammar.
+
+    Raises :class:`~qstash_protocol.ProtocolError` for a name that is not one (too long, not a
+    token, scopes too deep), as :func:`~qstash_protocol.publish.headers.parse_header_name` does.
+    """
+    parsed = _names.get(name, _MISSING)
+    if parsed is _MISSING:
+        parsed = (_VOCABULARY or _vocabulary()).get(name.lower(), _MISSING)
+        if parsed is _MISSING or not name.isascii():
+            return _read_name(name)
+        _remember(_names, name, parsed)
+    return parsed  # type: ignore[no-any-return]
+
+
 def _read_name(name: str) -> HeaderName | None:
     """A name not in the cache: refused if too long, else read with the grammar (and kept)."""
     if len(name) > MAX_HEADER_NAME_LENGTH:

@@ -139,6 +139,7 @@ from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import (
     InvalidHeaders,
     _first,
+    _meaning,
     _pairs,
     _Plan,
     _plan_cache,
@@ -633,7 +634,7 @@ def _decode_message(
         settings: set[tuple[Any, ...]] = set()
         for name, _ in pairs:
             try:
-                parsed = parse_header_name(name)
+                parsed = _meaning(name)
             except ProtocolError:
                 continue  # decode_fields reports it
             if parsed is not None and parsed.kind in ("setting", "url"):
@@ -648,7 +649,7 @@ def _decode_message(
                 _placement(lower, param.value.strip(" \t"), param.name, kind, api_version),
             )
             try:
-                parsed = parse_header_name(param.name)
+                parsed = _meaning(param.name)
             except ProtocolError:
                 parsed = None
             key = None if parsed is None else (parsed.scopes, parsed.kind, parsed.directive)
@@ -667,7 +668,7 @@ def _decode_message(
             by_name.setdefault(param.name, []).append(param)
     fields, decode_errors, decode_warnings = decode_fields(combined, unknown)
     header_keys: set[tuple[str | None, str | None]] = set()
-    if by_name:
+    if by_name and (decode_errors or decode_warnings):
         header_keys = {(name, value.strip(" \t")) for name, value in pairs}
         header_keys |= {(name, name) for name, _ in pairs}
     for index, error in decode_errors:
