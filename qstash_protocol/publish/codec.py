@@ -405,7 +405,7 @@ def decode_fields(
     For :mod:`qstash_protocol.publish.request`; use :func:`decode_headers` or
     :func:`decode_with_findings`.
     """
-    # A request whose names were seen before is decoded by their plan, if it can be.
+    # A request is decoded by the plan of its names (made the first time), if it can be.
     if unknown != "keep":
         shape = None
     elif shape is None:
@@ -450,7 +450,6 @@ def decode_fields(
         pairs = islice(pairs, MAX_HEADERS + 1)
     index = -1
     names = _names
-    vocabulary = _VOCABULARY or _vocabulary()
     long_value = _LONG_VALUE
     forbidden = FORBIDDEN_IN_VALUE.search
     missing = _MISSING
@@ -466,16 +465,11 @@ def decode_fields(
             name = header_text(name, "names")
         parsed = names.get(name, missing)
         if parsed is missing:
-            # An ASCII name whose lower case is in the vocabulary is a valid token: no checks.
-            parsed = vocabulary.get(name.lower(), missing) if name.isascii() else missing
-            if parsed is not missing:
-                _remember(names, name, parsed)
-            else:
-                try:
-                    parsed = _read_name(name)
-                except ProtocolError as error:
-                    errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
-                    continue
+            try:
+                parsed = _meaning(name)
+            except ProtocolError as error:
+                errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
+                continue
         if value.__class__ is not str:
             value = header_text(value, "values")
         if parsed is None and name.lower() != "content-type":
@@ -586,8 +580,8 @@ def decode_fields(
 class _Plan(NamedTuple):
     """How to decode one scope of a request whose header names are these again.
 
-    Made from the header names alone (see _plan_of); positions
-    are indexes into the request's headers.
+    Made from the header names alone (see _plan_of); positions are indexes into the
+    request's headers.
     """
 
     settings: tuple[tuple[int, str, str], ...]  # (position, directive, field)
@@ -601,7 +595,7 @@ class _Plan(NamedTuple):
     directives: Mapping[str, int]  # the positions of the settings, by directive
 
 
-#: The header names of requests decoded before (a tuple, in order) and their _Plan, or
+#: The header names of requests met before (a tuple, in order) and their _Plan, or
 #: _UNPLANNED when the names themselves give a finding (a duplicate, a slip, a name that is not
 #: a token): such requests are decoded the general way.
 _plan_cache: dict[tuple[Any, ...], Any] = {}
@@ -734,12 +728,10 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
         if slot is not None:
             _remember(_slot_cache, name, slot)
             return slot
-    parsed = _names.get(name, _MISSING)
-    if parsed is _MISSING:
-        try:
-            parsed = _read_name(name)
-        except ProtocolError:
-            return None
+    try:
+        parsed = _meaning(name)
+    except ProtocolError:
+        return None
     slot = _slot_of(name, parsed)
     _remember(_slot_cache, name, slot)
     return slot
@@ -1091,18 +1083,15 @@ def _meaning(name: str) -> HeaderName | None:
     """
     parsed = _names.get(name, _MISSING)
     if parsed is _MISSING:
-        parsed = (_VOCABULARY or _vocabulary()).get(name.lower(), _MISSING)
-        if parsed is _MISSING or not name.isascii():
-            return _read_name(name)
+        # An ASCII name whose lower case is in the vocabulary is a valid token: no checks.
+        vocabulary = _VOCABULARY or _vocabulary()
+        parsed = vocabulary.get(name.lower(), _MISSING) if name.isascii() else _MISSING
+        if parsed is _MISSING:  # refused if too long, else read with the grammar (and kept)
+            if len(name) > MAX_HEADER_NAME_LENGTH:
+                _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
+            return _classify(name)
         _remember(_names, name, parsed)
     return parsed  # type: ignore[no-any-return]
-
-
-def _read_name(name: str) -> HeaderName | None:
-    """A name not in the cache: refused if too long, else read with the grammar (and kept)."""
-    if len(name) > MAX_HEADER_NAME_LENGTH:
-        _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
-    return _classify(name)
 
 
 def _classify(name: str) -> HeaderName | None:
@@ -1434,12 +1423,10 @@ def _check_encoded(out: dict[str, str]) -> None:
     names = _names
     cache = _values
     for name, value in fresh:
-        found = names.get(name, _MISSING)
-        if isinstance(found, HeaderName) or found is None:
-            parsed = found
-        else:
+        parsed = names.get(name, _MISSING)
+        if parsed is _MISSING:
             try:
-                parsed = _read_name(name)
+                parsed = _meaning(name)
             except ProtocolError as error:
                 raise error.with_header(name[:MAX_HEADER_NAME_LENGTH]) from None
         if len(value) > MAX_HEADER_VALUE_LENGTH:
