@@ -44,13 +44,23 @@ def describe(char: str) -> str:
 
 
 def ascii_lower(text: str) -> str:
-    """Lower-case ASCII letters only; every other character is kept, so lengths never change."""
-    return text.translate(_ASCII_LOWER)
+    """Lower-case ASCII letters only; every other character is kept, so lengths never change.
+
+    >>> ascii_lower("Upstash-\u212a")  # the Kelvin sign stays: str.lower() makes it a "k"
+    'upstash-\u212a'
+    """
+    # str.lower() of ASCII text changes A-Z alone; translate() is kept for the rest, and is
+    # slower (a lookup per character).
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def ascii_upper(text: str) -> str:
-    """Upper-case ASCII letters only (so U+017F, the long s, never becomes ``S``)."""
-    return text.translate(_ASCII_UPPER)
+    """Upper-case ASCII letters only (so U+017F, the long s, never becomes ``S``).
+
+    >>> ascii_upper("a\u017f")
+    'A\u017f'
+    """
+    return text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
 
 
 def first_not_vchar(text: str, start: int = 0, end: int | None = None) -> int | None:

@@ -10,6 +10,7 @@ generated input.
 from __future__ import annotations
 
 import random
+import string
 from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote, unquote_plus
 
@@ -18,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qstash_protocol import InvalidUrl, ProtocolError, decode_headers
-from qstash_protocol._chars import ascii_lower
+from qstash_protocol._chars import ascii_lower, ascii_upper
 from qstash_protocol.publish import codec, headers
 from qstash_protocol.publish import request as request_module
 from qstash_protocol.publish.request import (
@@ -31,6 +32,18 @@ from qstash_protocol.publish.request import (
     _split_query,
 )
 from qstash_protocol.values import cron, flow_control, urls
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+@given(st.text())
+@example("Upstash-\u212a")  # the Kelvin sign: str.lower() makes it "k"
+@example("\u0130I\u017fs")  # dotted capital I and the long s: str.lower()/upper() change them
+def test_ascii_case_changes_ascii_letters_alone(text: str) -> None:
+    assert ascii_lower(text) == text.translate(_ASCII_LOWER)
+    assert ascii_upper(text) == text.translate(_ASCII_UPPER)
 
 
 class _Reference(NamedTuple):
@@ -58,7 +71,7 @@ def _reference_split(path: str, start: int) -> _Reference:
     token_spans: list[tuple[int, int]] = []
     for raw in path[mark + 1 :].split("&"):
         raw_name, equals, raw_value = raw.partition("=")
-        lower = ascii_lower(unquote_plus(raw_name))
+        lower = unquote_plus(raw_name).translate(_ASCII_LOWER)
         shown_raw = raw
         if lower == QSTASH_TOKEN_PARAMETER:
             taken = True
