@@ -140,6 +140,7 @@ from qstash_protocol.publish.codec import (
     InvalidHeaders,
     _first,
     _meaning,
+    _new_tuple,
     _pairs,
     _Plan,
     _plan_cache,
@@ -420,7 +421,7 @@ def _split_query(path: str, start: int) -> _Query:
     encoded = rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a"
     if mark < 0:
         text = unquote(rest) if encoded else rest
-        return _Query(path, text, not encoded, [], None, [])
+        return _new_tuple(_Query, (path, text, not encoded, [], None, []))
     query_start = mark + 1
     query = path[query_start:]
     hits: list[int] = []
@@ -428,8 +429,8 @@ def _split_query(path: str, start: int) -> _Query:
         hits = [query_start + found.start() for found in _QSTASH_PARAMETER.finditer(query)]
     if not hits:  # no QStash parameter: the query is the destination's, as it is
         if encoded:
-            return _Query(path, unquote(path[start:mark]), False, [], None, [])
-        return _Query(path, rest, True, [], None, [])
+            return _new_tuple(_Query, (path, unquote(path[start:mark]), False, [], None, []))
+        return _new_tuple(_Query, (path, rest, True, [], None, []))
     shown_parts: list[str] = []
     kept: list[str] = []
     params: list[_Param] = []
@@ -452,7 +453,8 @@ def _split_query(path: str, start: int) -> _Query:
         position = end_of_path + 1 if amp < 0 else amp + 1
         raw = path[hit : position - 1]
         raw_name, equals, raw_value = raw.partition("=")
-        name = unquote_plus(raw_name)
+        # unquote_plus gives back text with neither "%" nor "+" as it is: no call for it
+        name = raw_name if "%" not in raw_name and "+" not in raw_name else unquote_plus(raw_name)
         lower = ascii_lower(name)
         shown_raw = raw
         if lower == QSTASH_TOKEN_PARAMETER:
@@ -462,15 +464,22 @@ def _split_query(path: str, start: int) -> _Query:
                 token = unquote_plus(raw_value)
         else:  # the pattern found it: its name starts with upstash-
             value_start = offset + len(raw_name) + len(equals)
-            value = unquote_plus(raw_value)
+            value = (
+                raw_value
+                if "%" not in raw_value and "+" not in raw_value
+                else unquote_plus(raw_value)
+            )
             params.append(
-                _Param(
-                    name,
-                    value,
-                    offset,
-                    value_start,
-                    value_start + len(raw_value),
-                    value == raw_value,
+                _new_tuple(
+                    _Param,
+                    (
+                        name,
+                        value,
+                        offset,
+                        value_start,
+                        value_start + len(raw_value),
+                        value == raw_value,
+                    ),
                 )
             )
         shown_parts.append(shown_raw)
@@ -487,10 +496,10 @@ def _split_query(path: str, start: int) -> _Query:
         for span in token_spans[1:]
     )
     if encoded:
-        return _Query(shown, unquote(path[start:mark]), False, params, token, errors)
+        return _new_tuple(_Query, (shown, unquote(path[start:mark]), False, params, token, errors))
     text = path[start:mark] + ("?" + "&".join(kept) if kept else "")
     exact = shown[start : start + len(text)] == text
-    return _Query(shown, text, exact, params, token, errors)
+    return _new_tuple(_Query, (shown, text, exact, params, token, errors))
 
 
 def _relocate(error: ProtocolError, param: _Param, shown: str) -> ProtocolError:
