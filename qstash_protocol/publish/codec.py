@@ -651,11 +651,16 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
     that is not a token, a setting, a callback URL or Content-Type twice, a slip from a known
     name), ``None`` when a name is not text: such requests are decoded the general way. The
     names are read as the general way reads them (:func:`decode_fields`), with the same caches.
+    The root scope's parts are kept in local lists; a callback scope gets a _Draft when its
+    first header is met (most requests have none).
     """
     slots = _slot_cache
-    root = _Draft(-1)
-    root_settings = root.settings
-    drafts: dict[tuple[str, ...], _Draft] = {(): root}
+    settings: dict[str, int] = {}  # the root's, by directive
+    planned: list[tuple[int, str, str]] = []  # the root's (position, directive, field)
+    forward: list[tuple[int, str]] = []
+    extra: list[tuple[int, str]] = []
+    urls: dict[str, int] = {}  # the URL headers of the root's callback scopes, by scope
+    drafts: dict[tuple[str, ...], _Draft] | None = None  # of callback scopes, () the root
     content_type = -1
     slip_checks = 0
     for index, name in enumerate(shape):
@@ -666,42 +671,75 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
             slot = _slot(name)
             if slot is None:
                 return _UNPLANNED
-        code, scopes, key, unscoped, may_slip = slot
-        if code is _SETTING:
-            settings = (
-                (drafts.get(scopes) or _draft(drafts, scopes, index)).settings
-                if scopes
-                else root_settings
-            )
+        code, scopes, key, aux, may_slip = slot
+        if code is _OTHER:
+            continue
+        if scopes:  # a header of a callback scope (of a URL: of its parent's)
+            if drafts is None:
+                drafts = {(): _Draft(-1)}
+            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
+            if code is _SETTING:
+                if key in draft.settings:
+                    return _UNPLANNED
+                draft.settings[key] = index
+                continue
+            if code is _URL_SLOT:
+                if key in draft.urls:
+                    return _UNPLANNED
+                draft.urls[key] = index
+                continue
+            target = draft.forward if code is _FORWARD else draft.extra
+        elif code is _SETTING:
             if key in settings:
                 return _UNPLANNED
             settings[key] = index
-        elif code is _UNKNOWN:
-            slip_checks += 1  # as the general way counts them (MAX_SLIP_CHECKS)
-            if slip_checks <= MAX_SLIP_CHECKS:
-                if may_slip is None:  # not compared yet
-                    may_slip = closest_directive(key) is not None
-                    _remember(_unknown_cache, key, (unscoped, may_slip))
-                    _remember(slots, name, (code, scopes, key, unscoped, may_slip))
-                if may_slip:  # header.misspelled
-                    return _UNPLANNED
-            draft = (drafts.get(scopes) or _draft(drafts, scopes, index)) if scopes else root
-            draft.extra.append((index, unscoped))
-        elif code is _FORWARD:
-            draft = (drafts.get(scopes) or _draft(drafts, scopes, index)) if scopes else root
-            draft.forward.append((index, key))
-        elif code is _URL_SLOT:  # kept by the parent scope (``scopes``)
-            urls = (
-                (drafts.get(scopes) or _draft(drafts, scopes, index)).urls if scopes else root.urls
-            )
+            planned.append((index, key, aux))
+            continue
+        elif code is _URL_SLOT:
             if key in urls:
                 return _UNPLANNED
             urls[key] = index
+            continue
         elif code is _CONTENT_TYPE:
             if content_type >= 0:
                 return _UNPLANNED
             content_type = index
-    return _finish(root, content_type, "Upstash-")
+            continue
+        else:
+            target = forward if code is _FORWARD else extra
+        if code is _FORWARD:
+            target.append((index, key))
+            continue
+        slip_checks += 1  # an unknown header, as the general way counts them (MAX_SLIP_CHECKS)
+        if slip_checks <= MAX_SLIP_CHECKS:
+            if may_slip is None:  # not compared yet
+                may_slip = closest_directive(key) is not None
+                _remember(_unknown_cache, key, (aux, may_slip))
+                _remember(slots, name, (code, scopes, key, aux, may_slip))
+            if may_slip:  # header.misspelled
+                return _UNPLANNED
+        target.append((index, aux))
+    children: tuple[tuple[str, int, _Plan, str, int], ...] = ()
+    callbacks: tuple[tuple[int, str], ...] = ()
+    if drafts is not None:
+        children = _children(drafts[()].children, urls, "Upstash-")
+    if urls:
+        scoped = drafts[()].children if drafts is not None else {}
+        callbacks = tuple([(i, field) for field, i in urls.items() if field not in scoped])
+    # tuple.__new__: NamedTuple's own __new__ is Python code
+    return _new_tuple(
+        _Plan,
+        (
+            tuple(planned),
+            not _NO_RULES.issuperset(settings),
+            tuple(forward),
+            tuple(extra),
+            callbacks,
+            children,
+            content_type,
+            settings,
+        ),
+    )
 
 
 #: What _plan_of needs of each header name it has read (see _slot); bounded as _names.
@@ -717,11 +755,12 @@ _OTHER: Final = "other"
 def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | None:
     """What a header name is, for _plan_of (``None``: it gives a finding), remembered.
 
-    ``(kind, scopes, key, unscoped, may_slip)``: the kind (_SETTING, _FORWARD, _URL_SLOT,
+    ``(kind, scopes, key, aux, may_slip)``: the kind (_SETTING, _FORWARD, _URL_SLOT,
     _UNKNOWN, _CONTENT_TYPE, or _OTHER for a header that is not the message's); the scopes
     it configures (of a URL: the parent's, which keeps it); the directive, the forwarded
-    header's name or the callback's scope; and, of an unknown header, its unscoped name and
-    whether it may be a slip (``None``: not compared yet). Read as decode_fields reads it.
+    header's name or the callback's scope; of a setting its field, of an unknown header its
+    unscoped name; and whether an unknown header may be a slip (``None``: not compared yet).
+    Read as decode_fields reads it.
     """
     if name.isascii():  # a name of the vocabulary (as decode_fields reads it)
         slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(name.lower())
@@ -747,7 +786,7 @@ def _slot_of(
     else:
         scopes, kind, directive, forward_name = parsed
         if kind == "setting":
-            slot = (_SETTING, scopes, directive, "", None)
+            slot = (_SETTING, scopes, directive, SETTINGS[directive], None)
         elif kind == "forward":
             assert forward_name is not None
             slot = (_FORWARD, scopes, forward_name, "", None)
@@ -783,23 +822,11 @@ def _draft(drafts: dict[tuple[str, ...], _Draft], scopes: tuple[str, ...], index
     return draft
 
 
-def _finish(draft: _Draft, content_type: int, prefix: str) -> _Plan:
-    """The _Plan of a drafted scope whose headers start with ``prefix``."""
+def _finish(draft: _Draft, prefix: str) -> _Plan:
+    """The _Plan of a drafted callback scope whose headers start with ``prefix``."""
     settings = draft.settings
     urls = draft.urls
-    children = []
-    for field, child in draft.children.items():
-        url_header = prefix + _SCOPE_WORDS[field]
-        children.append(
-            (
-                field,
-                urls.get(field, -1),
-                _finish(child, -1, url_header + "-"),
-                url_header,
-                child.first,
-            )
-        )
-    # tuple.__new__: NamedTuple's own __new__ is Python code
+    scoped = draft.children
     return _new_tuple(
         _Plan,
         (
@@ -807,12 +834,25 @@ def _finish(draft: _Draft, content_type: int, prefix: str) -> _Plan:
             not _NO_RULES.issuperset(settings),
             tuple(draft.forward),
             tuple(draft.extra),
-            tuple([(index, field) for field, index in urls.items() if field not in draft.children]),
-            tuple(children),
-            content_type,
+            tuple([(index, field) for field, index in urls.items() if field not in scoped]),
+            _children(scoped, urls, prefix) if scoped else (),
+            -1,
             settings,
         ),
     )
+
+
+def _children(
+    drafts: dict[str, _Draft], urls: dict[str, int], prefix: str
+) -> tuple[tuple[str, int, _Plan, str, int], ...]:
+    """The children of a _Plan: its drafted callback scopes (``urls``: their URL headers)."""
+    children = []
+    for field, child in drafts.items():
+        url_header = prefix + _SCOPE_WORDS[field]
+        children.append(
+            (field, urls.get(field, -1), _finish(child, url_header + "-"), url_header, child.first)
+        )
+    return tuple(children)
 
 
 _new_tuple: Final = tuple.__new__
