@@ -33,7 +33,6 @@ from qstash_protocol.publish.request import (
 )
 from qstash_protocol.values import cron, flow_control, urls
 
-
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 
