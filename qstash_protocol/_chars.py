@@ -154,4 +154,9 @@ def canonical_token(name: str) -> str:
     >>> canonical_token("upstash-workflow-runid")
     'Upstash-Workflow-Runid'
     """
+    if name.isascii() and name.replace("-", "").isalpha():
+        # Letters and hyphens only: str.title() upper-cases the first letter of each word and
+        # lower-cases the rest, Go's rule, in one call (it would also start a word after a
+        # digit or "_", so other names take the word-by-word way).
+        return name.title()
     return "-".join(map(str.capitalize, name.split("-")))

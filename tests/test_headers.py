@@ -1,7 +1,7 @@
 import pickle
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qstash_protocol.publish.headers import (
@@ -160,6 +160,28 @@ def test_headers_mapping_behaviour() -> None:
 
 
 tokens = st.text(st.sampled_from(list("abcXYZ019-_.!#$%&'*+^`|~")), min_size=1, max_size=12)
+
+
+def _go_canonical(name: str) -> str:
+    """Go's canonicalMIMEHeaderKey for a valid token, byte by byte (net/textproto/reader.go)."""
+    out = []
+    upper = True
+    for original in name:
+        char = original
+        if upper and "a" <= char <= "z":
+            char = chr(ord(char) - 32)
+        elif not upper and "A" <= char <= "Z":
+            char = chr(ord(char) + 32)
+        out.append(char)
+        upper = char == "-"
+    return "".join(out)
+
+
+@given(tokens | st.text(st.sampled_from(list("aZ-")), min_size=1, max_size=12))
+@example("x-api2key")  # str.title() would start a word after the digit
+@example("x_y-z")
+def test_canonical_name_is_gos(name: str) -> None:
+    assert canonical_header_name(name) == _go_canonical(name)
 
 
 @given(tokens)

@@ -318,7 +318,9 @@ def parse_header_name(name: str) -> HeaderName | None:
                     span=(len(name), len(name)),
                 )
             # forward is part of a token: its canonical case needs no token check again
-            header = HeaderName(tuple(scopes), "forward", "forward", canonical_token(forward))
+            header = _new_tuple(  # NamedTuple's own __new__ is Python code
+                HeaderName, (tuple(scopes), "forward", "forward", canonical_token(forward))
+            )
             return _checked_depth(name, header)
         if not rest.startswith(_SCOPE_STARTS):
             kind: Literal["setting", "unknown"] = "setting" if rest in SETTINGS else "unknown"
