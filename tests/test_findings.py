@@ -1,10 +1,11 @@
 """Findings: the two verdicts, lint_headers / lint_request, strict mode, orphan scopes kept."""
 
+import difflib
 import pickle
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qstash_protocol import (
@@ -19,6 +20,7 @@ from qstash_protocol import (
     lint_headers,
     lint_request,
 )
+from qstash_protocol.publish import findings
 from qstash_protocol.strategies import message_options
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -215,3 +217,26 @@ def test_decoding_agrees_with_the_linter(headers: list[tuple[str, str]], enqueue
         assert [e.code for e in invalid.errors] == [f.code for f in found]
     else:
         assert not found
+
+
+def _closest_the_plain_way(directive: str) -> str | None:
+    """difflib over every known stem (the comparison before the length filter)."""
+    close = difflib.get_close_matches(findings._stem(directive), findings._STEMS, n=1, cutoff=0.8)
+    return findings._STEMS[close[0]] if close else None
+
+
+@given(
+    st.sampled_from(sorted(findings._KNOWN)).flatmap(
+        lambda known: st.builds(
+            lambda cut, extra: known[:cut] + extra,
+            st.integers(0, len(known)),
+            st.text(st.sampled_from("aeisy-rtx"), max_size=8),
+        )
+    )
+    | st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz-"), max_size=40)
+)
+@example("methodxyz")  # 2 * 6 / 15: exactly the cutoff
+@example("labelxy")
+@example("timeoutabc")
+def test_the_closest_directive_is_difflibs_over_every_known_one(directive: str) -> None:
+    assert findings._closest.__wrapped__(directive) == _closest_the_plain_way(directive)
