@@ -425,11 +425,19 @@ def decode_fields(
                     _plan_cache.clear()
                 _plan_cache[shape] = plan
         if plan.__class__ is _Plan:
-            values = _values_of(headers)
+            # The values of a dict, or of a list of pairs unpacked as the general way unpacks
+            # them; bytes, values that are not text, or pairs that are not pairs: "\0".
+            given: Any = headers
+            joined = "\0"
             try:
-                joined = "".join(values)  # type: ignore[arg-type]
-            except TypeError:  # bytes, or not text, or not pairs
-                joined = "\0"
+                values = (
+                    list(given.values())
+                    if given.__class__ is dict
+                    else [value for _, value in given]
+                )
+                joined = "".join(values)
+            except (TypeError, ValueError):
+                pass
             # Every forbidden character is unprintable (tab too): printable values need no
             # check but their length, and only spaces to strip.
             if len(joined) <= MAX_HEADER_VALUE_LENGTH and joined.isprintable():
@@ -620,16 +628,6 @@ def _shape(headers: Any) -> tuple[Any, ...] | None:
         return None
 
 
-def _values_of(headers: Any) -> list[Any] | None:
-    """The values of a ``dict``, or of a ``list`` of pairs (``None`` if one is not a pair)."""
-    if headers.__class__ is dict:
-        return list(headers.values())
-    try:  # unpacked as the general way unpacks them
-        return [value for _, value in headers]
-    except (TypeError, ValueError):
-        return None
-
-
 class _Draft:
     """One scope of a _Plan being made: the positions of its headers, by what they are."""
 
@@ -765,7 +763,10 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
     if name.isascii():  # a name of the vocabulary (as decode_fields reads it)
         slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(name.lower())
         if slot is not None:
-            _remember(_slot_cache, name, slot)
+            if len(name) <= _MAX_CACHED_NAME:  # _remember, inline: most names are these
+                if len(_slot_cache) >= _CACHE_SIZE:
+                    _slot_cache.clear()
+                _slot_cache[name] = slot
             return slot
     try:
         parsed = _meaning(name)
