@@ -397,27 +397,25 @@ def decode_fields(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]],
     unknown: Literal["keep", "error"],
     shape: tuple[Any, ...] | None = None,
+    plan: Any = None,
 ) -> tuple[dict[str, Any] | None, list[tuple[int, ProtocolError]], list[tuple[int, Finding]]]:
     """Read the headers into model fields (``None`` on errors), the errors and the warnings.
 
     Each problem comes with the position of its header, so callers can merge and sort them.
-    ``shape`` is the headers' names in order (:func:`_shape`), when the caller has read them.
+    ``shape`` is the headers' names in order (:func:`_shape`), when the caller has read them,
+    and ``plan`` what ``_plan_cache`` holds for them, when the caller has looked (``None``:
+    look, and make the plan if there is none).
     For :mod:`qstash_protocol.publish.request`; use :func:`decode_headers` or
     :func:`decode_with_findings`.
     """
     # A request is decoded by the plan of its names (made the first time), if it can be.
-    if unknown != "keep":
+    if unknown != "keep" or (shape is not None and len(shape) > _MAX_PLANNED):
         shape = None
     elif shape is None:
         shape = _shape(headers)
-    elif len(shape) > _MAX_PLANNED:
-        shape = None
-    plan: Any = None
     if shape is not None:
-        try:
-            plan = _plan_cache.get(shape)
-        except TypeError:  # a name that is not hashable (bytearray): never planned
-            plan = _UNPLANNED
+        if plan is None:
+            plan = _planned(shape)
         if plan is None:  # names not seen before: their plan, made from the names alone
             plan = _plan_of(shape)
             if plan is not None and sum(map(len, shape)) <= _MAX_PLANNED_NAMES:
@@ -614,6 +612,14 @@ _PLAN_CACHE_SIZE: Final = 1024
 _MAX_PLANNED: Final = 64
 _MAX_PLANNED_NAMES: Final = 4096
 _first: Final = itemgetter(0)
+
+
+def _planned(shape: tuple[Any, ...]) -> Any:
+    """The plan of these names if there is one, ``_UNPLANNED``, or ``None`` (not met yet)."""
+    try:
+        return _plan_cache.get(shape)
+    except TypeError:  # a name that is not hashable (bytearray): never planned
+        return _UNPLANNED
 
 
 def _shape(headers: Any) -> tuple[Any, ...] | None:

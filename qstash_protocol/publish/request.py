@@ -143,7 +143,7 @@ from qstash_protocol.publish.codec import (
     _new_tuple,
     _pairs,
     _Plan,
-    _plan_cache,
+    _planned,
     _shown_type,
     _store,
     decode_fields,
@@ -190,6 +190,7 @@ _PLACED: Final = frozenset((*_SCHEDULE_ONLY, *_NOT_ON_ENQUEUE, *_IGNORED_ON_ENQU
 _PLACED_LENGTHS: Final = frozenset(len(name) for name in _PLACED)  # a cheap first filter
 #: The same headers, by their directive: each is a setting of the root scope.
 _PLACED_SETTINGS: Final = {name.removeprefix("upstash-"): name for name in _PLACED}
+_PLACED_DIRECTIVES: Final = frozenset(_PLACED_SETTINGS)
 assert all(parse_header_name(name) == ((), "setting", name[8:], None) for name in _PLACED)
 
 #: The query parameter that carries the QStash token (OpenAPI ``bearerAuthQuery``).
@@ -585,12 +586,9 @@ def _placed(names: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
     The names are text or ``bytes`` (read as ISO-8859-1), already checked by the decoder. Names
     with a plan (the codec's) say it by their root settings; others are read one by one.
     """
-    try:
-        plan = _plan_cache.get(names)
-    except TypeError:  # a name that is not hashable (bytearray): never planned
-        plan = None
+    plan = _planned(names)
     if plan.__class__ is _Plan:  # each is a setting of the root scope
-        if _PLACED_SETTINGS.keys().isdisjoint(plan.directives):
+        if _PLACED_DIRECTIVES.isdisjoint(plan.directives):
             return ()
         return tuple(
             [
@@ -722,8 +720,12 @@ def _decode_plain(
             names = tuple(map(_first, headers))
         except (TypeError, LookupError):  # pairs that are not sequences: the general way
             return None
-    fields, decode_errors, decode_warnings = decode_fields(headers, unknown, names)
-    placed = _placed(names)
+    plan = _planned(names)
+    fields, decode_errors, decode_warnings = decode_fields(headers, unknown, names, plan)
+    if plan.__class__ is _Plan and _PLACED_DIRECTIVES.isdisjoint(plan.directives):
+        placed: tuple[tuple[int, str], ...] = ()  # the common case, without a call
+    else:
+        placed = _placed(names)
     if not placed:
         return fields, decode_errors, decode_warnings, False  # type: ignore[return-value]
     # The endpoint's problems of a header come before the header's own (as _decode_message).
