@@ -425,6 +425,24 @@ def test_a_planned_request_decodes_as_the_general_way_decodes_it(
     codec._plan_cache.clear()
 
 
+@pytest.mark.parametrize("scoped", [0, 1, 16, 31, 32])
+@pytest.mark.parametrize("before", [30, 31, 32])
+def test_a_plan_compares_as_many_unknown_headers_as_the_general_way(
+    scoped: int, before: int
+) -> None:
+    """Only the first MAX_SLIP_CHECKS unknown headers (a callback scope's too) may be slips."""
+    scoped = min(scoped, before)
+    names = [f"Upstash-Callback-X-{i}" for i in range(scoped)]
+    names += [f"Upstash-X-{i}" for i in range(before - scoped)]
+    headers = [(name, "v") for name in [*names, "Upstash-Labels"]]
+    general = _decoded_the_general_way(headers, "keep")
+    slip = [f for _, f in general[2] if f.code == "header.misspelled"]
+    assert len(slip) == (before < codec.MAX_SLIP_CHECKS)
+    codec._plan_cache.clear()
+    assert codec.decode_fields(headers, "keep") == general  # first sighting
+    assert codec.decode_fields(headers, "keep") == general  # by its plan, if it has one
+
+
 def _decoded_the_general_way(
     headers: dict[str, str] | list[tuple[str, str]], unknown: Literal["keep", "error"]
 ) -> Any:

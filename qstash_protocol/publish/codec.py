@@ -666,7 +666,7 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
     urls: dict[str, int] = {}  # the URL headers of the root's callback scopes, by scope
     drafts: dict[tuple[str, ...], _Draft] | None = None  # of callback scopes, () the root
     content_type = -1
-    slip_checks = 0
+    scoped_unknowns = 0  # the unknown headers of callback scopes (the root's: len(extra))
     for index, name in enumerate(shape):
         slot = slots.get(name)
         if slot is None:
@@ -676,53 +676,56 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
             if slot is None:
                 return _UNPLANNED
         code, scopes, key, aux, may_slip = slot
-        if code is _OTHER:
-            continue
-        if scopes:  # a header of a callback scope (of a URL: of its parent's)
-            if drafts is None:
-                drafts = {(): _Draft(-1)}
-            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
-            if code is _SETTING:
-                if key in draft.settings:
-                    return _UNPLANNED
-                draft.settings[key] = index
-                continue
-            if code is _URL_SLOT:
-                if key in draft.urls:
-                    return _UNPLANNED
-                draft.urls[key] = index
-                continue
-            target = draft.forward if code is _FORWARD else draft.extra
+        # The kinds of the root scope, the most frequent first; then the callback scopes'.
+        if code is _UNKNOWN:
+            # Only the first MAX_SLIP_CHECKS unknown headers are compared (as the general way).
+            if (
+                may_slip is not False
+                and len(extra) + scoped_unknowns < MAX_SLIP_CHECKS
+                and _slips(name, slot)
+            ):
+                return _UNPLANNED  # header.misspelled
+            extra.append((index, aux))
         elif code is _SETTING:
             if key in settings:
                 return _UNPLANNED
             settings[key] = index
             planned.append((index, key, aux))
-            continue
-        elif code is _URL_SLOT:
-            if key in urls:
-                return _UNPLANNED
-            urls[key] = index
+        elif code is _FORWARD:
+            forward.append((index, key))
+        elif code is _OTHER:
             continue
         elif code is _CONTENT_TYPE:
             if content_type >= 0:
                 return _UNPLANNED
             content_type = index
-            continue
-        else:
-            target = forward if code is _FORWARD else extra
-        if code is _FORWARD:
-            target.append((index, key))
-            continue
-        slip_checks += 1  # an unknown header, as the general way counts them (MAX_SLIP_CHECKS)
-        if slip_checks <= MAX_SLIP_CHECKS:
-            if may_slip is None:  # not compared yet
-                may_slip = closest_directive(key) is not None
-                _remember(_unknown_cache, key, (aux, may_slip))
-                _remember(slots, name, (code, scopes, key, aux, may_slip))
-            if may_slip:  # header.misspelled
+        elif code is _URL_SLOT:
+            if key in urls:
                 return _UNPLANNED
-        target.append((index, aux))
+            urls[key] = index
+        else:  # a header of a callback scope (of a URL: of its parent's)
+            if drafts is None:
+                drafts = {(): _Draft(-1)}
+            draft = drafts.get(scopes) or _draft(drafts, scopes, index)
+            if code is _SCOPED_SETTING:
+                if key in draft.settings:
+                    return _UNPLANNED
+                draft.settings[key] = index
+            elif code is _SCOPED_URL:
+                if key in draft.urls:
+                    return _UNPLANNED
+                draft.urls[key] = index
+            elif code is _SCOPED_FORWARD:
+                draft.forward.append((index, key))
+            else:  # _SCOPED_UNKNOWN
+                if (
+                    may_slip is not False
+                    and len(extra) + scoped_unknowns < MAX_SLIP_CHECKS
+                    and _slips(name, slot)
+                ):
+                    return _UNPLANNED
+                scoped_unknowns += 1
+                draft.extra.append((index, aux))
     children: tuple[tuple[str, int, _Plan, str, int], ...] = ()
     callbacks: tuple[tuple[int, str], ...] = ()
     if drafts is not None:
@@ -746,6 +749,16 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
     )
 
 
+def _slips(name: str, slot: tuple[str, tuple[str, ...], str, str, bool | None]) -> bool:
+    """Whether an unknown header may be a slip (its slot's answer, else difflib's, kept)."""
+    code, scopes, key, aux, may_slip = slot
+    if may_slip is None:  # not compared yet
+        may_slip = closest_directive(key) is not None
+        _remember(_unknown_cache, key, (aux, may_slip))
+        _remember(_slot_cache, name, (code, scopes, key, aux, may_slip))
+    return may_slip
+
+
 #: What _plan_of needs of each header name it has read (see _slot); bounded as _names.
 _slot_cache: dict[str, tuple[str, tuple[str, ...], str, str, bool | None]] = {}
 _SETTING: Final = "setting"
@@ -754,14 +767,20 @@ _URL_SLOT: Final = "url"
 _UNKNOWN: Final = "unknown"
 _CONTENT_TYPE: Final = "content-type"
 _OTHER: Final = "other"
+# The same kinds in a callback scope (of a URL: with a parent that is one)
+_SCOPED_SETTING: Final = "scoped setting"
+_SCOPED_FORWARD: Final = "scoped forward"
+_SCOPED_URL: Final = "scoped url"
+_SCOPED_UNKNOWN: Final = "scoped unknown"
 
 
 def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | None:
     """What a header name is, for _plan_of (``None``: it gives a finding), remembered.
 
     ``(kind, scopes, key, aux, may_slip)``: the kind (_SETTING, _FORWARD, _URL_SLOT,
-    _UNKNOWN, _CONTENT_TYPE, or _OTHER for a header that is not the message's); the scopes
-    it configures (of a URL: the parent's, which keeps it); the directive, the forwarded
+    _UNKNOWN, _CONTENT_TYPE, or _OTHER for a header that is not the message's; the _SCOPED_
+    kinds for a callback scope's settings, forwarded and unknown headers and nested URLs);
+    the scopes it configures (of a URL: the parent's, which keeps it); the directive, the forwarded
     header's name or the callback's scope; of a setting its field, of an unknown header its
     unscoped name; and whether an unknown header may be a slip (``None``: not compared yet).
     Read as decode_fields reads it.
@@ -793,19 +812,21 @@ def _slot_of(
     else:
         scopes, kind, directive, forward_name = parsed
         if kind == "setting":
-            slot = (_SETTING, scopes, directive, SETTINGS[directive], None)
+            code = _SCOPED_SETTING if scopes else _SETTING
+            slot = (code, scopes, directive, SETTINGS[directive], None)
         elif kind == "forward":
             assert forward_name is not None
-            slot = (_FORWARD, scopes, forward_name, "", None)
+            slot = (_SCOPED_FORWARD if scopes else _FORWARD, scopes, forward_name, "", None)
         elif kind == "url":
-            slot = (_URL_SLOT, scopes[:-1], scopes[-1], "", None)
+            code = _SCOPED_URL if len(scopes) > 1 else _URL_SLOT
+            slot = (code, scopes[:-1], scopes[-1], "", None)
         else:
             unscoped, may_slip = (
                 _unknown_cache.get(directive)
                 or _VOCABULARY_UNKNOWNS.get(directive)
                 or _unknown_directive(directive)
             )
-            slot = (_UNKNOWN, scopes, directive, unscoped, may_slip)
+            slot = (_SCOPED_UNKNOWN if scopes else _UNKNOWN, scopes, directive, unscoped, may_slip)
     return slot
 
 
