@@ -580,13 +580,15 @@ def _place_headers(
     return has_cron
 
 
-def _placed(names: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
+def _placed(names: tuple[Any, ...], plan: Any = None) -> tuple[tuple[int, str], ...]:
     """The (position, lower-case name) of the headers that :func:`_placement` concerns.
 
     The names are text or ``bytes`` (read as ISO-8859-1), already checked by the decoder. Names
     with a plan (the codec's) say it by their root settings; others are read one by one.
+    ``plan`` is their plan when the caller has it (else it is looked up).
     """
-    plan = _planned(names)
+    if plan.__class__ is not _Plan:
+        plan = _planned(names)
     if plan.__class__ is _Plan:  # each is a setting of the root scope
         if _PLACED_DIRECTIVES.isdisjoint(plan.directives):
             return ()
@@ -725,7 +727,7 @@ def _decode_plain(
     if plan.__class__ is _Plan and _PLACED_DIRECTIVES.isdisjoint(plan.directives):
         placed: tuple[tuple[int, str], ...] = ()  # the common case, without a call
     else:
-        placed = _placed(names)
+        placed = _placed(names, plan)
     if not placed:
         return fields, decode_errors, decode_warnings, False  # type: ignore[return-value]
     # The endpoint's problems of a header come before the header's own (as _decode_message).
