@@ -733,7 +733,7 @@ def test_importing_the_package_does_not_build_the_grammar() -> None:
         "from qstash_protocol import _resources\n"
         "from qstash_protocol.values import retry_delay\n"
         "print(len(retry_delay._MACHINE_HOLDER), len(_resources._PARSERS))\n"
-        "retry_delay.parse_retry_delay('1000')\n"
+        "retry_delay.parse_retry_delay('1000 * retried')\n"
         "print(len(retry_delay._MACHINE_HOLDER), len(_resources._PARSERS))\n"
         "print('lark' in sys.modules)\n"
     )
@@ -1357,3 +1357,20 @@ def test_without_matching_tables_lark_computes_them(monkeypatch: pytest.MonkeyPa
         module._MACHINE_HOLDER["machine"].actions
         == module._Machine(module.machine_tables(module._parser())).actions
     )
+
+
+def _node_or_error(parse: Any, text: str) -> tuple[Any, ...]:
+    try:
+        node = parse(text)
+    except rc.Failure as failure:  # turned into InvalidRetryDelay by parse_retry_delay
+        return ("failure", failure.code, failure.message, failure.span)
+    return ("node", type(node), node.number, node.span, node.value)
+
+
+@given(st.text(st.sampled_from("0123456789"), min_size=1, max_size=400))
+@example("0")
+@example("007")
+@example("9" * 309)  # beyond a double: the same error either way
+@example("1" * 400)
+def test_a_constant_is_read_as_the_parser_reads_it(text: str) -> None:
+    assert _node_or_error(module._parse, text) == _node_or_error(module._run, text)

@@ -901,6 +901,10 @@ def _build(text: str) -> RetryDelay:
 
 
 def _parse(text: str) -> _rc.Node:
+    if text.isdigit() and text.isascii():
+        # A constant delay, the commonest expression: one NUMBER token, whose tree the parser
+        # would make with the same handler (tests/test_retry_delay.py compares the two).
+        return _number(text, [("NUMBER", 0, len(text))])
     if not text.strip(" \t"):
         _fail(
             "retry_delay.empty",
