@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from qstash_protocol import CronSchedule, InvalidCron, parse_cron, validate_cron
 from qstash_protocol.testing import strategies as ours
 from qstash_protocol.values import _cron_next
+from qstash_protocol.values import cron as cron_values
 
 VALID = [
     ("*/5 * * * *", "*/5 * * * *"),
@@ -279,3 +280,12 @@ def test_civil_days_round_trip(days: int) -> None:
     assert (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=days)).date() == (
         datetime(year, month, day, tzinfo=UTC).date()
     )
+
+
+def test_a_star_field_has_the_bits_robfigs_get_range_gives_it() -> None:
+    for index, spec in enumerate(cron_values._FIELDS):
+        cron_values._field_bits_cached.cache_clear()
+        expected = cron_values._field_bits("*", 0, "*", spec)
+        assert cron_values._field_bits_cached("*", index) == expected
+        assert expected & _cron_next.STAR
+        assert cron_values._field_bits_cached("?", index) == expected  # "?" reads as "*"

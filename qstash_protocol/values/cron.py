@@ -595,7 +595,15 @@ def _field_bits(text: str, at: int, source: str, spec: _Field) -> int:
 @lru_cache(maxsize=4096)
 def _field_bits_cached(source: str, index: int) -> int:
     """The bits of field ``index`` written ``source``; fields repeat across expressions."""
+    if source == "*":  # the commonest field: every value, and robfig's star bit
+        return _STAR_BITS[index]
     return _field_bits(source, 0, source, _FIELDS[index])
+
+
+#: The bits of "*" in each field, as _item_bits gives them (tests/test_cron.py compares).
+_STAR_BITS: Final = tuple(
+    ((1 << (spec.high + 1)) - (1 << spec.low)) | _next.STAR for spec in _FIELDS
+)
 
 
 def _parse_every(text: str, at: int, body: str) -> timedelta:
