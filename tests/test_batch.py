@@ -2,6 +2,7 @@
 
 import json
 import pickle
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -116,6 +117,17 @@ def test_limits_measure_each_body_in_utf8_bytes() -> None:
         decode_batch('[{"destination": "g", "body": "\\u00e9\\u00e9\\u00e9"}]', limits=limits)
     assert (info.value.pointers[0], info.value.errors[0].code) == ("/0/body", "limits.body_size")
     assert info.value.errors[0].value == "6"
+
+
+def test_with_limits_an_items_headers_are_decoded_and_measured() -> None:
+    item = {"destination": "g", "headers": {"Upstash-Retries": "2", "Upstash-Delay": "8d"}}
+    [request] = decode_batch(json.dumps([item]), limits=Limits(max_delay=None))
+    assert (request.options.retries, request.options.delay) == (2, timedelta(days=8))
+    with pytest.raises(InvalidBatch) as info:
+        decode_batch(json.dumps([item]), limits=Limits.FREE)
+    assert [(p, e.code) for p, e in zip(info.value.pointers, info.value.errors, strict=True)] == [
+        ("/0/headers/Upstash-Delay", "limits.delay"),
+    ]
 
 
 def test_without_limits_nothing_is_measured() -> None:

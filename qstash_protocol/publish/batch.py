@@ -387,11 +387,12 @@ def _decode_item(
         body = None
     headers = item.get("headers")
     pairs: list[tuple[str, str]] = []
+    given: dict[str, str] | list[tuple[str, str]] = pairs  # what the decoder reads
     if headers is not None and not isinstance(headers, dict):
         errors.append(_wrong_type("headers", headers, "an object of strings"))
         pointers.append(f"{here}/headers")
     elif headers.__class__ is dict and _TEXT.issuperset(map(type, headers.values())):
-        pairs = list(headers.items())  # every value is text (one look, the common case)
+        given = headers  # every value is text (one look, the common case): read as it is
     elif headers:
         for name, value in headers.items():
             if isinstance(value, str):
@@ -404,13 +405,13 @@ def _decode_item(
     if limits is not None and body is not None:
         content_length = len(body.encode("utf-8", "surrogatepass"))
     if limits is None:  # no query options in a batch item: the copy-free reading
-        # the item's own headers object when it is one and every value is text
-        given = headers if headers.__class__ is dict and len(pairs) == len(headers) else pairs
         plain = _decode_plain(kind, 2, given, unknown)
         assert plain is not None  # a dict, or a list of tuples
         fields, found, _warnings, _ = plain
-        problems = [problem for _, problem in found]
+        problems = [problem for _, problem in found] if found else []
     else:
+        if isinstance(given, dict):
+            pairs = list(given.items())
         fields, located, _located_warnings, _ = _decode_message(
             kind, 2, pairs, [], unknown=unknown, limits=limits, content_length=content_length
         )
