@@ -115,10 +115,14 @@ def split_items(text: str) -> list[Item]:
             start += 1
         while end > start and text[end - 1] in OWS:
             end -= 1
-        items.append(Item(raw_start, raw_end, start, end))
+        # tuple.__new__: NamedTuple's own __new__ is Python code
+        items.append(_new_tuple(Item, (raw_start, raw_end, start, end)))
         if comma < 0:
             return items
         raw_start = comma + 1
+
+
+_new_tuple: Final = tuple.__new__
 
 
 def check_str(text: object, what: str) -> None:

@@ -306,6 +306,12 @@ def test_the_flow_control_whitespace_pattern_is_str_isspace() -> None:
     assert [c for c in map(chr, range(0x110000)) if bool(space.match(c)) != c.isspace()] == []
 
 
+def test_every_whitespace_character_but_space_is_unprintable() -> None:
+    """The flow-control item check searches only items that are unprintable or hold a space."""
+    every = map(chr, range(0x110000))
+    assert [c for c in every if c.isspace() and c.isprintable() and c != " "] == []
+
+
 _HEADER_NAMES = st.sampled_from(
     [
         "Upstash-Cron",

@@ -303,7 +303,16 @@ def _parse_cached(text: str) -> FlowControlValue:
     assert parallelism is None or isinstance(parallelism, int)
     assert rate is None or isinstance(rate, int)
     assert period is None or isinstance(period, timedelta)
-    return FlowControlValue(parallelism=parallelism, rate=rate, period=period)
+    # Every part was checked above as __post_init__ checks it: made without checking again.
+    parsed: FlowControlValue = _new_object(FlowControlValue)
+    _set_attribute(parsed, "parallelism", parallelism)
+    _set_attribute(parsed, "rate", rate)
+    _set_attribute(parsed, "period", period)
+    return parsed
+
+
+_new_object: Final = object.__new__
+_set_attribute: Final = object.__setattr__
 
 
 _SPACE: Final = re.compile(r"\s")
@@ -313,8 +322,10 @@ def _parse_item(
     text: str, start: int, end: int, found: Mapping[str, object]
 ) -> tuple[str, int | timedelta]:
     """``item := key "=" value`` with no whitespace inside."""
-    space = _SPACE.search(text, start, end)  # \s is str.isspace, character for character
-    if space is not None:
+    # Every whitespace character but " " is unprintable: most items need no search.
+    item = text[start:end]
+    space = None if item.isprintable() and " " not in item else _SPACE.search(text, start, end)
+    if space is not None:  # \s is str.isspace, character for character
         index = space.start()
         _fail(
             "flow_control.whitespace",
