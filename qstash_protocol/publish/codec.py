@@ -726,27 +726,8 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
                     return _UNPLANNED
                 scoped_unknowns += 1
                 draft.extra.append((index, aux))
-    children: tuple[tuple[str, int, _Plan, str, int], ...] = ()
-    callbacks: tuple[tuple[int, str], ...] = ()
-    if drafts is not None:
-        children = _children(drafts[()].children, urls, "Upstash-")
-    if urls:
-        scoped = drafts[()].children if drafts is not None else {}
-        callbacks = tuple([(i, field) for field, i in urls.items() if field not in scoped])
-    # tuple.__new__: NamedTuple's own __new__ is Python code
-    return _new_tuple(
-        _Plan,
-        (
-            tuple(planned),
-            not _NO_RULES.issuperset(settings),
-            tuple(forward),
-            tuple(extra),
-            callbacks,
-            children,
-            content_type,
-            settings,
-        ),
-    )
+    scoped = {} if drafts is None else drafts[()].children
+    return _assemble(planned, settings, forward, extra, urls, scoped, content_type, "Upstash-")
 
 
 def _slips(name: str, slot: tuple[str, tuple[str, ...], str, str, bool | None]) -> bool:
@@ -850,37 +831,54 @@ def _draft(drafts: dict[tuple[str, ...], _Draft], scopes: tuple[str, ...], index
     return draft
 
 
-def _finish(draft: _Draft, prefix: str) -> _Plan:
-    """The _Plan of a drafted callback scope whose headers start with ``prefix``."""
-    settings = draft.settings
-    urls = draft.urls
-    scoped = draft.children
+def _assemble(
+    planned: list[tuple[int, str, str]],
+    settings: dict[str, int],
+    forward: list[tuple[int, str]],
+    extra: list[tuple[int, str]],
+    urls: dict[str, int],
+    scoped: dict[str, _Draft],
+    content_type: int,
+    prefix: str,
+) -> _Plan:
+    """The _Plan of a scope whose headers start with ``prefix``, from its parts.
+
+    ``planned`` holds its settings as (position, directive, field), ``settings`` their
+    positions by directive; ``urls`` the URL headers of its callback scopes and ``scoped`` the
+    drafts of those it configures (the others are callbacks given by their URL alone).
+    """
+    children: list[tuple[str, int, _Plan, str, int]] = []
+    callbacks: tuple[tuple[int, str], ...] = ()
+    if scoped:  # most scopes configure none
+        for field, child in scoped.items():
+            url_header = prefix + _SCOPE_WORDS[field]
+            plan = _assemble(
+                [(index, key, SETTINGS[key]) for key, index in child.settings.items()],
+                child.settings,
+                child.forward,
+                child.extra,
+                child.urls,
+                child.children,
+                -1,
+                url_header + "-",
+            )
+            children.append((field, urls.get(field, -1), plan, url_header, child.first))
+    if urls:
+        callbacks = tuple([(index, field) for field, index in urls.items() if field not in scoped])
+    # tuple.__new__: NamedTuple's own __new__ is Python code
     return _new_tuple(
         _Plan,
         (
-            tuple([(index, key, SETTINGS[key]) for key, index in settings.items()]),
+            tuple(planned),
             not _NO_RULES.issuperset(settings),
-            tuple(draft.forward),
-            tuple(draft.extra),
-            tuple([(index, field) for field, index in urls.items() if field not in scoped]),
-            _children(scoped, urls, prefix) if scoped else (),
-            -1,
+            tuple(forward),
+            tuple(extra),
+            callbacks,
+            tuple(children),
+            content_type,
             settings,
         ),
     )
-
-
-def _children(
-    drafts: dict[str, _Draft], urls: dict[str, int], prefix: str
-) -> tuple[tuple[str, int, _Plan, str, int], ...]:
-    """The children of a _Plan: its drafted callback scopes (``urls``: their URL headers)."""
-    children = []
-    for field, child in drafts.items():
-        url_header = prefix + _SCOPE_WORDS[field]
-        children.append(
-            (field, urls.get(field, -1), _finish(child, url_header + "-"), url_header, child.first)
-        )
-    return tuple(children)
 
 
 _new_tuple: Final = tuple.__new__
