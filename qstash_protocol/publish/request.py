@@ -724,10 +724,7 @@ def _decode_plain(
             return None
     plan = _planned(names)
     fields, decode_errors, decode_warnings = decode_fields(headers, unknown, names, plan)
-    if plan.__class__ is _Plan and _PLACED_DIRECTIVES.isdisjoint(plan.directives):
-        placed: tuple[tuple[int, str], ...] = ()  # the common case, without a call
-    else:
-        placed = _placed(names, plan)
+    placed = _placed(names, plan)
     if not placed:
         return fields, decode_errors, decode_warnings, False  # type: ignore[return-value]
     # The endpoint's problems of a header come before the header's own (as _decode_message).
