@@ -769,10 +769,7 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
     if name.isascii():  # a name of the vocabulary (as decode_fields reads it)
         slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(name.lower())
         if slot is not None:
-            if len(name) <= _MAX_CACHED_NAME:  # _remember, inline: most names are these
-                if len(_slot_cache) >= _CACHE_SIZE:
-                    _slot_cache.clear()
-                _slot_cache[name] = slot
+            _remember(_slot_cache, name, slot)
             return slot
     try:
         parsed = _meaning(name)
