@@ -14,6 +14,10 @@ from typing import Final, NamedTuple
 #: Optional whitespace (RFC 9110 §5.6.3): space and horizontal tab.
 OWS: Final = " \t"
 
+#: ``new_tuple(SomeNamedTuple, values)`` makes a NamedTuple without its own ``__new__``, which
+#: is Python code: for the decoder's hot paths, where the values are known to fit.
+new_tuple: Final = tuple.__new__
+
 #: One run of ASCII digits 0-9 (``re``'s ``[0-9]`` is ASCII only, unlike ``\d``).
 DIGITS: Final = re.compile(r"[0-9]+")
 
@@ -115,14 +119,10 @@ def split_items(text: str) -> list[Item]:
             start += 1
         while end > start and text[end - 1] in OWS:
             end -= 1
-        # tuple.__new__: NamedTuple's own __new__ is Python code
-        items.append(_new_tuple(Item, (raw_start, raw_end, start, end)))
+        items.append(new_tuple(Item, (raw_start, raw_end, start, end)))
         if comma < 0:
             return items
         raw_start = comma + 1
-
-
-_new_tuple: Final = tuple.__new__
 
 
 def check_str(text: object, what: str) -> None:

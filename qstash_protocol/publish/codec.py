@@ -116,7 +116,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, ClassVar, Final, Literal, NamedTuple
 
-from qstash_protocol._chars import canonical_token
+from qstash_protocol._chars import canonical_token, new_tuple
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.findings import Finding, closest_directive, misspelled
 from qstash_protocol.publish.headers import (
@@ -862,8 +862,7 @@ def _assemble(
             children.append((field, urls.get(field, -1), plan, url_header, child.first))
     if urls:
         callbacks = tuple([(index, field) for field, index in urls.items() if field not in scoped])
-    # tuple.__new__: NamedTuple's own __new__ is Python code
-    return _new_tuple(
+    return new_tuple(
         _Plan,
         (
             tuple(planned),
@@ -876,9 +875,6 @@ def _assemble(
             settings,
         ),
     )
-
-
-_new_tuple: Final = tuple.__new__
 
 
 def _run_plan(

@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import ClassVar, Final, Literal, NamedTuple
 
-from qstash_protocol._chars import canonical_header_name, canonical_token
+from qstash_protocol._chars import canonical_header_name, canonical_token, new_tuple
 from qstash_protocol.errors import ProtocolError
 
 __all__ = [
@@ -318,14 +318,14 @@ def parse_header_name(name: str) -> HeaderName | None:
                     span=(len(name), len(name)),
                 )
             # forward is part of a token: its canonical case needs no token check again
-            header = _new_tuple(  # NamedTuple's own __new__ is Python code
+            header = new_tuple(
                 HeaderName, (tuple(scopes), "forward", "forward", canonical_token(forward))
             )
             return _checked_depth(name, header)
         if not rest.startswith(_SCOPE_STARTS):
             kind: Literal["setting", "unknown"] = "setting" if rest in SETTINGS else "unknown"
             if not scopes:  # the common case, built without NamedTuple's __new__
-                return _new_tuple(HeaderName, ((), kind, rest, None))
+                return new_tuple(HeaderName, ((), kind, rest, None))
             return _checked_depth(name, HeaderName(tuple(scopes), kind, rest))
         for prefix, scope in _SCOPE_PREFIXES:
             if rest.startswith(prefix) and len(rest) > len(prefix):
@@ -337,9 +337,6 @@ def parse_header_name(name: str) -> HeaderName | None:
         else:
             kind = "setting" if rest in SETTINGS else "unknown"
             return _checked_depth(name, HeaderName(tuple(scopes), kind, rest))
-
-
-_new_tuple: Final = tuple.__new__
 
 
 def _checked_depth(name: str, header: HeaderName) -> HeaderName:

@@ -134,13 +134,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from qstash_protocol._chars import ascii_lower
+from qstash_protocol._chars import ascii_lower, new_tuple
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.codec import (
     InvalidHeaders,
     _first,
     _meaning,
-    _new_tuple,
     _pairs,
     _Plan,
     _planned,
@@ -422,7 +421,7 @@ def _split_query(path: str, start: int) -> _Query:
     encoded = rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a"
     if mark < 0:
         text = unquote(rest) if encoded else rest
-        return _new_tuple(_Query, (path, text, not encoded, [], None, []))
+        return new_tuple(_Query, (path, text, not encoded, [], None, []))
     query_start = mark + 1
     query = path[query_start:]
     hits: list[int] = []
@@ -430,8 +429,8 @@ def _split_query(path: str, start: int) -> _Query:
         hits = [query_start + found.start() for found in _QSTASH_PARAMETER.finditer(query)]
     if not hits:  # no QStash parameter: the query is the destination's, as it is
         if encoded:
-            return _new_tuple(_Query, (path, unquote(path[start:mark]), False, [], None, []))
-        return _new_tuple(_Query, (path, rest, True, [], None, []))
+            return new_tuple(_Query, (path, unquote(path[start:mark]), False, [], None, []))
+        return new_tuple(_Query, (path, rest, True, [], None, []))
     shown_parts: list[str] = []
     kept: list[str] = []
     params: list[_Param] = []
@@ -471,7 +470,7 @@ def _split_query(path: str, start: int) -> _Query:
                 else unquote_plus(raw_value)
             )
             params.append(
-                _new_tuple(
+                new_tuple(
                     _Param,
                     (
                         name,
@@ -497,10 +496,10 @@ def _split_query(path: str, start: int) -> _Query:
         for span in token_spans[1:]
     )
     if encoded:
-        return _new_tuple(_Query, (shown, unquote(path[start:mark]), False, params, token, errors))
+        return new_tuple(_Query, (shown, unquote(path[start:mark]), False, params, token, errors))
     text = path[start:mark] + ("?" + "&".join(kept) if kept else "")
     exact = shown[start : start + len(text)] == text
-    return _new_tuple(_Query, (shown, text, exact, params, token, errors))
+    return new_tuple(_Query, (shown, text, exact, params, token, errors))
 
 
 def _relocate(error: ProtocolError, param: _Param, shown: str) -> ProtocolError:

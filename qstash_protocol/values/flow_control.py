@@ -304,15 +304,11 @@ def _parse_cached(text: str) -> FlowControlValue:
     assert rate is None or isinstance(rate, int)
     assert period is None or isinstance(period, timedelta)
     # Every part was checked above as __post_init__ checks it: made without checking again.
-    parsed: FlowControlValue = _new_object(FlowControlValue)
-    _set_attribute(parsed, "parallelism", parallelism)
-    _set_attribute(parsed, "rate", rate)
-    _set_attribute(parsed, "period", period)
+    parsed: FlowControlValue = object.__new__(FlowControlValue)
+    object.__setattr__(parsed, "parallelism", parallelism)
+    object.__setattr__(parsed, "rate", rate)
+    object.__setattr__(parsed, "period", period)
     return parsed
-
-
-_new_object: Final = object.__new__
-_set_attribute: Final = object.__setattr__
 
 
 _SPACE: Final = re.compile(r"\s")
