@@ -537,8 +537,7 @@ def decode_fields(
             slip_checks += 1
             if slip_checks <= MAX_SLIP_CHECKS:
                 if may_slip is None:  # not compared yet
-                    may_slip = closest_directive(directive) is not None
-                    _remember(_unknown_cache, directive, (unscoped, may_slip))
+                    may_slip = _may_slip(directive, unscoped)
                 if may_slip:
                     slip = misspelled(name, directive)
             if unknown == "error":
@@ -734,9 +733,15 @@ def _slips(name: str, slot: tuple[str, tuple[str, ...], str, str, bool | None]) 
     """Whether an unknown header may be a slip (its slot's answer, else difflib's, kept)."""
     code, scopes, key, aux, may_slip = slot
     if may_slip is None:  # not compared yet
-        may_slip = closest_directive(key) is not None
-        _remember(_unknown_cache, key, (aux, may_slip))
+        may_slip = _may_slip(key, aux)
         _remember(_slot_cache, name, (code, scopes, key, aux, may_slip))
+    return may_slip
+
+
+def _may_slip(directive: str, unscoped: str) -> bool:
+    """Whether an unknown directive is one slip from a known one (difflib), remembered."""
+    may_slip = closest_directive(directive) is not None
+    _remember(_unknown_cache, directive, (unscoped, may_slip))
     return may_slip
 
 
