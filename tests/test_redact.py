@@ -339,7 +339,10 @@ def test_every_spelling_parses_to_the_same_value(fields: RedactFields, data: st.
 
 
 fragments = st.sampled_from(
-    ["body", "header", "headers", "[", "]", ",", " ", "Authorization", "x-a", "\u00e9", ":"]
+    [
+        *("body", "header", "headers", "[", "]", ",", " ", "Authorization", "x-a", "\u00e9", ":"),
+        *("header[x-api2key]", "header[B]", "header[a_b-C]", "header[X-A]", "header[*]"),
+    ]
 )
 
 
@@ -354,3 +357,7 @@ def test_any_text_gives_a_value_or_our_error(text: str) -> None:
         str(err)
     else:
         assert parse_redact_fields(str(fields)) == fields
+        # The parser makes its value without __post_init__: it is already what construction
+        # gives (canonical case, sorted, no duplicates, none with all_headers).
+        constructed = RedactFields(fields.body, fields.all_headers, fields.headers)
+        assert (constructed.headers, hash(constructed)) == (fields.headers, hash(fields))

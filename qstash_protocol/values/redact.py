@@ -62,6 +62,7 @@ from qstash_protocol._chars import (
     TOKEN,
     ascii_lower,
     canonical_header_name,
+    canonical_token,
     check_str,
     describe,
     first_not_tchar,
@@ -154,6 +155,15 @@ class RedactFields:
             _fail(
                 "redact.empty", "nothing to redact: give body, header or header[Name]", None, None
             )
+
+    @classmethod
+    def _create(cls, body: bool, all_headers: bool, headers: tuple[str, ...]) -> RedactFields:
+        """The value of fields the parser has checked and normalised (no __post_init__)."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "body", body)
+        object.__setattr__(self, "all_headers", all_headers)
+        object.__setattr__(self, "headers", headers)
+        return self
 
     def __str__(self) -> str:
         parts = []
@@ -396,7 +406,13 @@ def _parse_cached(text: str) -> RedactFields:
             names.append(name)
         else:
             _fail("redact.unknown_field", _unknown_message(raw), text, (item.start, item.end))
-    return RedactFields(body=body, all_headers=all_headers, headers=tuple(names))
+    # Normalised as __post_init__ would (every name is a token, checked above, and an item
+    # was given), which is left out: the value is made as it is.
+    if all_headers or not names:
+        return RedactFields._create(body, all_headers, ())
+    if len(names) == 1:
+        return RedactFields._create(body, False, (canonical_token(names[0]),))
+    return RedactFields._create(body, False, tuple(sorted({canonical_token(n) for n in names})))
 
 
 def _unknown_message(raw: str) -> str:
