@@ -188,6 +188,21 @@ def test_every_name_of_the_vocabulary_reads_as_the_grammar_reads_it() -> None:
         assert headers.parse_header_name(lower.upper()) == parsed
 
 
+def test_every_spelling_of_the_slot_table_is_read_as_the_grammar_reads_it() -> None:
+    # _plan_of looks names up as they come: in lower case, as the SDKs spell them, in Go's case
+    table = codec._vocabulary_slots()
+    spellings = codec._vocabulary_names()
+    assert {name.lower() for name in spellings} == set(codec._vocabulary())
+    assert set(table) == {
+        spelled for name in spellings for spelled in (name, name.lower(), name.title())
+    }
+    for name, slot in table.items():
+        assert slot == codec._slot_of(name, headers.parse_header_name(name)), name
+        codec._slot_cache.clear()
+        assert codec._slot(name) == slot, name  # the way of a name not in the table
+    codec._slot_cache.clear()
+
+
 def _read_with(read: Any, name: str) -> Any:
     try:
         return read(name)

@@ -658,6 +658,7 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
     first header is met (most requests have none).
     """
     slots = _slot_cache
+    spelled = _VOCABULARY_SLOTS or _vocabulary_slots()
     settings: dict[str, int] = {}  # the root's, by directive
     planned: list[tuple[int, str, str]] = []  # the root's (position, directive, field)
     forward: list[tuple[int, str]] = []
@@ -667,7 +668,7 @@ def _plan_of(shape: tuple[Any, ...]) -> object:
     content_type = -1
     scoped_unknowns = 0  # the unknown headers of callback scopes (the root's: len(extra))
     for index, name in enumerate(shape):
-        slot = slots.get(name)
+        slot = spelled.get(name) or slots.get(name)
         if slot is None:
             if name.__class__ is not str:
                 return None
@@ -817,9 +818,16 @@ _VOCABULARY_SLOTS: dict[str, tuple[str, tuple[str, ...], str, str, bool | None]]
 
 
 def _vocabulary_slots() -> dict[str, tuple[str, tuple[str, ...], str, str, bool | None]]:
-    """The slot of every name of :func:`_vocabulary`, by lower case (once per process)."""
+    """The slot of every name of :func:`_vocabulary`, by lower case (once per process).
+
+    Also by the name as the SDKs spell it and in Go's canonical case (the spellings of
+    real requests, besides lower case), for :func:`_plan_of` to find a name as it comes,
+    without remembering it in ``_slot_cache``. A spelling is a key only if its lower case is.
+    """
     if not _VOCABULARY_SLOTS:
         table = {name: _slot_of(name, parsed) for name, parsed in _vocabulary().items()}
+        for name in _vocabulary_names():
+            table[name] = table[canonical_token(name)] = table[name.lower()]
         _VOCABULARY_SLOTS.update(table)
     return _VOCABULARY_SLOTS
 
@@ -1008,11 +1016,7 @@ def _vocabulary() -> dict[str, HeaderName | None]:
     of new values classifies the common names without the grammar.
     """
     if not _VOCABULARY:
-        names = [*_SDK_NAMES]
-        for prefix in _SENT_SCOPES:
-            names += [prefix + directive for directive in SETTINGS]
-            names += [prefix + "Callback", prefix + "Failure-Callback"]
-        table = {name.lower(): parse_header_name(name) for name in names}
+        table = {name.lower(): parse_header_name(name) for name in _vocabulary_names()}
         for parsed in table.values():
             if parsed is not None and parsed.kind == "unknown":
                 directive = parsed.directive
@@ -1020,6 +1024,15 @@ def _vocabulary() -> dict[str, HeaderName | None]:
                 _VOCABULARY_UNKNOWNS[directive] = (_unscoped(directive), slip)
         _VOCABULARY.update(table)
     return _VOCABULARY
+
+
+def _vocabulary_names() -> list[str]:
+    """The names of :func:`_vocabulary` as the SDKs spell them."""
+    names = [*_SDK_NAMES]
+    for prefix in _SENT_SCOPES:
+        names += [prefix + directive for directive in SETTINGS]
+        names += [prefix + "Callback", prefix + "Failure-Callback"]
+    return names
 
 
 #: Names that the official SDKs send besides the settings (https://github.com/upstash/qstash-js,
