@@ -22,6 +22,7 @@ from qstash_protocol import InvalidUrl, ProtocolError, decode_headers
 from qstash_protocol._chars import ascii_lower, ascii_upper
 from qstash_protocol.publish import codec, headers
 from qstash_protocol.publish import request as request_module
+from qstash_protocol.publish.headers import MAX_HEADER_NAME_LENGTH
 from qstash_protocol.publish.request import (
     _MASK,
     QSTASH_TOKEN_PARAMETER,
@@ -201,6 +202,40 @@ def test_every_spelling_of_the_slot_table_is_read_as_the_grammar_reads_it() -> N
         codec._slot_cache.clear()
         assert codec._slot(name) == slot, name  # the way of a name not in the table
     codec._slot_cache.clear()
+
+
+def _slot_by_the_grammar(name: str) -> Any:
+    """What _slot gives, read the long way: with the grammar (through the decoder's reading)."""
+    codec._names.clear()
+    try:
+        parsed = codec._meaning(name)
+    except ProtocolError:
+        return None
+    return codec._slot_of(name, parsed)
+
+
+_NAME_STARTS = ["", "upstash-forward-", "Upstash-Forward-", "UPSTASH-FORWARD", "Upstash-Callback-"]
+_NAME_PARTS = ["-", "x", "Api-KEY", "2", "forward", "retries", " ", "\u212a", "\u00e9", ":", "_a"]
+
+
+@given(
+    st.tuples(
+        st.sampled_from(_NAME_STARTS), st.lists(st.sampled_from(_NAME_PARTS), max_size=5)
+    ).map(lambda parts: parts[0] + "".join(parts[1]))
+    | st.integers(MAX_HEADER_NAME_LENGTH - 20, MAX_HEADER_NAME_LENGTH + 2).map(
+        lambda size: "Upstash-Forward-" + "x" * (size - 16)
+    )
+)
+@example("Upstash-Forward-")  # no name to forward
+@example("upstash-forward-x-api2key")
+@example("Upstash-Forward-" + "x" * (MAX_HEADER_NAME_LENGTH - 15))  # one too long
+@example("Upstash-Forward-X:Y")  # not a token
+def test_a_names_slot_is_the_grammars_reading(name: str) -> None:
+    # _slot reads vocabulary names and the root's forwarded headers without the grammar
+    codec._slot_cache.clear()
+    assert codec._slot(name) == _slot_by_the_grammar(name)
+    codec._slot_cache.clear()
+    codec._names.clear()
 
 
 def _read_with(read: Any, name: str) -> Any:

@@ -116,7 +116,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, ClassVar, Final, Literal, NamedTuple
 
-from qstash_protocol._chars import canonical_token, new_tuple
+from qstash_protocol._chars import TOKEN, canonical_token, new_tuple
 from qstash_protocol.errors import ProtocolError
 from qstash_protocol.publish.findings import Finding, closest_directive, misspelled
 from qstash_protocol.publish.headers import (
@@ -773,7 +773,17 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
     Read as decode_fields reads it.
     """
     if name.isascii():  # a name of the vocabulary (as decode_fields reads it)
-        slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(name.lower())
+        lower = name.lower()
+        slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(lower)
+        if (
+            slot is None
+            and lower.startswith("upstash-forward-")
+            and _FORWARD_PREFIX < len(name) <= MAX_HEADER_NAME_LENGTH
+            and TOKEN.fullmatch(name)
+        ):
+            # A header the root scope forwards, the commonest name not in the vocabulary: read
+            # as parse_header_name reads it (tests/test_fast_paths.py compares the two).
+            slot = (_FORWARD, (), canonical_token(name[_FORWARD_PREFIX:]), "", None)
         if slot is not None:
             _remember(_slot_cache, name, slot)
             return slot
@@ -784,6 +794,9 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
     slot = _slot_of(name, parsed)
     _remember(_slot_cache, name, slot)
     return slot
+
+
+_FORWARD_PREFIX: Final = len("upstash-forward-")
 
 
 def _slot_of(
