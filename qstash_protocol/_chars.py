@@ -111,18 +111,18 @@ def split_items(text: str) -> list[Item]:
     """
     items = []
     raw_start = 0
-    while True:
-        comma = text.find(",", raw_start)
-        raw_end = len(text) if comma < 0 else comma
-        start, end = raw_start, raw_end
-        while start < end and text[start] in OWS:
-            start += 1
-        while end > start and text[end - 1] in OWS:
-            end -= 1
-        items.append(new_tuple(Item, (raw_start, raw_end, start, end)))
-        if comma < 0:
-            return items
-        raw_start = comma + 1
+    for part in text.split(","):
+        raw_end = raw_start + len(part)
+        kept = part.strip(OWS)
+        if len(kept) == len(part):  # the common item: no spaces around it
+            items.append(new_tuple(Item, (raw_start, raw_end, raw_start, raw_end)))
+        elif kept:
+            start = raw_end - len(part.lstrip(OWS))
+            items.append(new_tuple(Item, (raw_start, raw_end, start, start + len(kept))))
+        else:  # nothing but OWS: an empty item at its end
+            items.append(new_tuple(Item, (raw_start, raw_end, raw_end, raw_end)))
+        raw_start = raw_end + 1
+    return items
 
 
 def check_str(text: object, what: str) -> None:

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qstash_protocol import InvalidUrl, ProtocolError, decode_headers
-from qstash_protocol._chars import ascii_lower, ascii_upper
+from qstash_protocol._chars import ascii_lower, ascii_upper, split_items
 from qstash_protocol.publish import codec, headers
 from qstash_protocol.publish import request as request_module
 from qstash_protocol.publish.headers import MAX_HEADER_NAME_LENGTH
@@ -236,6 +236,31 @@ def test_a_names_slot_is_the_grammars_reading(name: str) -> None:
     assert codec._slot(name) == _slot_by_the_grammar(name)
     codec._slot_cache.clear()
     codec._names.clear()
+
+
+def _items_char_by_char(text: str) -> list[tuple[int, int, int, int]]:
+    """split_items as the grammar says it: each comma ends an item, OWS around it is dropped."""
+    items = []
+    raw_start = 0
+    while True:
+        comma = text.find(",", raw_start)
+        raw_end = len(text) if comma < 0 else comma
+        start, end = raw_start, raw_end
+        while start < end and text[start] in " \t":
+            start += 1
+        while end > start and text[end - 1] in " \t":
+            end -= 1
+        items.append((raw_start, raw_end, start, end))
+        if comma < 0:
+            return items
+        raw_start = comma + 1
+
+
+@given(st.text(alphabet=" \t,ab=\n\xa0\u3000", max_size=30))
+@example(" ,\t")
+@example("a, b ,c")
+def test_split_items_is_the_char_by_char_reading(text: str) -> None:
+    assert [tuple(item) for item in split_items(text)] == _items_char_by_char(text)
 
 
 def _read_with(read: Any, name: str) -> Any:
