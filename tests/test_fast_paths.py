@@ -214,7 +214,11 @@ def _slot_by_the_grammar(name: str) -> Any:
     return codec._slot_of(name, parsed)
 
 
-_NAME_STARTS = ["", "upstash-forward-", "Upstash-Forward-", "UPSTASH-FORWARD", "Upstash-Callback-"]
+_NAME_STARTS = [
+    *("", "upstash-forward-", "Upstash-Forward-", "UPSTASH-FORWARD", "Upstash-Callback-"),
+    *("upstash-callback-forward-", "Upstash-Failure-Callback-Forward-", "upstash-failure-"),
+    *("Upstash-Callback-Failure-Callback-Forward-", "upstash-x-forward-"),
+]
 _NAME_PARTS = ["-", "x", "Api-KEY", "2", "forward", "retries", " ", "\u212a", "\u00e9", ":", "_a"]
 
 
@@ -230,6 +234,8 @@ _NAME_PARTS = ["-", "x", "Api-KEY", "2", "forward", "retries", " ", "\u212a", "\
 @example("upstash-forward-x-api2key")
 @example("Upstash-Forward-" + "x" * (MAX_HEADER_NAME_LENGTH - 15))  # one too long
 @example("Upstash-Forward-X:Y")  # not a token
+@example("Upstash-Callback-Forward-")
+@example("upstash-failure-callback-forward-x-forward-y")
 def test_a_names_slot_is_the_grammars_reading(name: str) -> None:
     # _slot reads vocabulary names and the root's forwarded headers without the grammar
     codec._slot_cache.clear()

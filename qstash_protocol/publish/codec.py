@@ -775,15 +775,15 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
     if name.isascii():  # a name of the vocabulary (as decode_fields reads it)
         lower = name.lower()
         slot = (_VOCABULARY_SLOTS or _vocabulary_slots()).get(lower)
-        if (
-            slot is None
-            and lower.startswith("upstash-forward-")
-            and _FORWARD_PREFIX < len(name) <= MAX_HEADER_NAME_LENGTH
-            and TOKEN.fullmatch(name)
-        ):
-            # A header the root scope forwards, the commonest name not in the vocabulary: read
-            # as parse_header_name reads it (tests/test_fast_paths.py compares the two).
-            slot = (_FORWARD, (), canonical_token(name[_FORWARD_PREFIX:]), "", None)
+        if slot is None:
+            # A forwarded header (of the root or a callback scope), the commonest name not in
+            # the vocabulary: read as parse_header_name reads it (tests/test_fast_paths.py
+            # compares the two).
+            head, found, forwarded = lower.partition("forward-")
+            scopes = _FORWARD_SCOPES.get(head) if found and forwarded else None
+            if scopes is not None and len(name) <= MAX_HEADER_NAME_LENGTH and TOKEN.fullmatch(name):
+                forward_name = canonical_token(name[len(head) + len(found) :])
+                slot = (_SCOPED_FORWARD if scopes else _FORWARD, scopes, forward_name, "", None)
         if slot is not None:
             _remember(_slot_cache, name, slot)
             return slot
@@ -796,7 +796,12 @@ def _slot(name: str) -> tuple[str, tuple[str, ...], str, str, bool | None] | Non
     return slot
 
 
-_FORWARD_PREFIX: Final = len("upstash-forward-")
+#: The scopes of a forwarded header by what comes before its ``forward-`` (lower case).
+_FORWARD_SCOPES: Final[Mapping[str, tuple[str, ...]]] = {
+    "upstash-": (),
+    "upstash-callback-": ("callback",),
+    "upstash-failure-callback-": ("failure_callback",),
+}
 
 
 def _slot_of(
