@@ -108,7 +108,12 @@ _QUERY_PIECES = st.sampled_from(
 
 @settings(max_examples=3000)  # cheap: a few microseconds an example
 @given(
-    st.sampled_from(["/v2/publish/", "/v2/publish/https%3A//x.io", "/v2/publish/https://e.io/"]),
+    st.sampled_from(
+        [
+            *("/v2/publish/", "/v2/publish/https%3A//x.io", "/v2/publish/https://e.io/"),
+            *("/v2/publish/HTTP%3a%2F%2Fx.io", "/v2/publish/http%3A", "/v2/publish/htt%25p%3A"),
+        ]
+    ),
     st.lists(_QUERY_PIECES, max_size=16).map("".join),
 )
 @example("/v2/publish/", "?%55PSTASH-Delay=1s&a=1")

@@ -226,6 +226,9 @@ def test_any_text_gives_a_destination_or_our_error(text: str) -> None:
         str(err)
     else:
         assert str(destination) == text
+        # parse_destination makes it without __init__: the same as construction's
+        constructed = Destination(text)
+        assert (destination.kind, hash(destination)) == (constructed.kind, hash(constructed))
     try:
         assert parse_callback_url(text) == text
     except InvalidUrl as err:

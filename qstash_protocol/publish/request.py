@@ -418,7 +418,8 @@ def _split_query(path: str, start: int) -> _Query:
     """Separate QStash's query parameters from the destination (text from ``start``)."""
     mark = path.find("?", start)
     rest = path[start:]
-    encoded = rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a"
+    # http%3A or https%3A: a "%" fifth or sixth, which most paths do not have
+    encoded = "%" in rest[4:6] and (rest[:7].lower() == "http%3a" or rest[:8].lower() == "https%3a")
     if mark < 0:
         text = unquote(rest) if encoded else rest
         return new_tuple(_Query, (path, text, not encoded, [], None, []))

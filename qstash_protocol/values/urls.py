@@ -362,7 +362,11 @@ def parse_destination(text: str) -> Destination:
     if found is not None:
         return found
     check_str(text, "a destination")
-    destination = Destination(text)
+    # Made as Destination(text) makes it, without its __init__ checking the type again.
+    kind = _classify(text)
+    destination = object.__new__(Destination)
+    object.__setattr__(destination, "value", text)
+    object.__setattr__(destination, "kind", kind)
     if len(text) <= _MAX_CACHED_DESTINATION:  # frozen: one instance serves every request
         if len(_destination_cache) >= 4096:
             _destination_cache.clear()
