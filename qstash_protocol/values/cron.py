@@ -399,6 +399,13 @@ def _parser() -> Lark:
 def _go_fields(text: str, start: int) -> list[tuple[int, str]]:
     """Go's strings.Fields(text[start:]) with the offset of each field in ``text``."""
     fields: list[tuple[int, str]] = []
+    rest = text[start:]
+    if rest.isprintable():  # no Go space but " ": every other one is unprintable
+        for part in rest.split(" "):
+            if part:
+                fields.append((start, part))
+            start += len(part) + 1
+        return fields
     begin = -1
     for index in range(start, len(text)):
         if text[index] in _GO_SPACE:
