@@ -3,7 +3,7 @@ import pickle
 from datetime import timedelta
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qstash_protocol import (
@@ -16,6 +16,7 @@ from qstash_protocol import (
     parse_flow_control_value,
     validate_flow_control_key,
 )
+from qstash_protocol.values import flow_control
 
 # Every character, lone surrogates included.
 ANY_CHAR = st.characters(exclude_categories=())
@@ -243,6 +244,38 @@ def test_any_text_gives_a_value_or_our_error(text: str) -> None:
         _check_error(err, text)
     else:
         assert parse_flow_control_value(str(value)) == value
+
+
+@given(st.text(ANY_CHAR) | st.lists(fragments).map("".join) | spellings().map(lambda case: case[0]))
+@settings(max_examples=1000)  # cheap: microseconds an example
+@example("rate=2147483648")
+@example("rate=0")
+@example("rate=1, period=8d")
+@example("rate=1,pe riod=1s")
+@example("parallelism=1, period=0s")
+@example("rate=1,period=1.5s")
+@example("period=60")
+@example("rate=1, rate=2")
+def test_the_common_reading_accepts_what_the_general_one_accepts(text: str) -> None:
+    """_parse_common reads common values with str methods; it never accepts more, or other."""
+    common = flow_control._parse_common(text)
+    try:
+        general = flow_control._parse_general(text)
+    except InvalidFlowControl:
+        assert common is None
+    else:
+        if common is not None:
+            assert (common.parallelism, common.rate, common.period) == (
+                general.parallelism,
+                general.rate,
+                general.period,
+            )
+
+
+@given(spellings())
+def test_the_common_reading_reads_every_spelling(case: tuple[str, FlowControlValue]) -> None:
+    text, value = case
+    assert flow_control._parse_common(text) == value
 
 
 # --- keys ---------------------------------------------------------------------------------

@@ -269,6 +269,68 @@ def parse_flow_control_value(text: str) -> FlowControlValue:
 
 @functools.lru_cache(maxsize=1024)
 def _parse_cached(text: str) -> FlowControlValue:
+    common = _parse_common(text)
+    if common is not None:
+        return common
+    return _parse_general(text)
+
+
+_KEY_SET: Final = frozenset(_KEYS)
+
+
+def _parse_common(text: str) -> FlowControlValue | None:
+    """A valid value read with str methods, or ``None``: the general way reads it and says why.
+
+    Accepts what _parse_general accepts and nothing else, with the same value
+    (tests/test_flow_control.py compares the two on any text): the items of a valid value are
+    ``key=value`` between commas, with spaces or tabs around them.
+    """
+    found: dict[str, int | timedelta] = {}
+    for part in text.split(","):
+        item = part.strip(" \t")
+        key, _, raw = item.partition("=")
+        # No whitespace check: a key with some is no key, and neither a count nor a duration
+        # with some parses.
+        if key not in _KEY_SET or key in found or not raw:
+            return None
+        if key == "period":
+            try:
+                period = parse_duration(raw, allow_bare_seconds=True)
+            except InvalidDuration:
+                return None
+            if not MIN_FLOW_CONTROL_PERIOD <= period <= MAX_FLOW_CONTROL_PERIOD or (
+                period.microseconds
+            ):
+                return None
+            found[key] = period
+        elif (
+            raw.isdigit() and raw.isascii() and 1 <= (count := int(raw)) <= MAX_FLOW_CONTROL_INTEGER
+        ):
+            found[key] = count
+        else:
+            return None
+    if "parallelism" not in found and "rate" not in found:
+        return None
+    return _value(found)
+
+
+def _value(found: Mapping[str, int | timedelta]) -> FlowControlValue:
+    """The value of checked items (as __post_init__ would check them: made without it)."""
+    parallelism = found.get("parallelism")
+    rate = found.get("rate")
+    period = found.get("period")
+    assert parallelism is None or isinstance(parallelism, int)
+    assert rate is None or isinstance(rate, int)
+    assert period is None or isinstance(period, timedelta)
+    parsed: FlowControlValue = object.__new__(FlowControlValue)
+    object.__setattr__(parsed, "parallelism", parallelism)
+    object.__setattr__(parsed, "rate", rate)
+    object.__setattr__(parsed, "period", period)
+    return parsed
+
+
+def _parse_general(text: str) -> FlowControlValue:
+    """Parse ``text`` item by item, with the error of the first thing wrong."""
     items = split_items(text)
     if len(items) == 1 and items[0].empty:
         _fail(
@@ -297,18 +359,7 @@ def _parse_cached(text: str) -> FlowControlValue:
             text,
             (0, len(text)),
         )
-    parallelism = found.get("parallelism")
-    rate = found.get("rate")
-    period = found.get("period")
-    assert parallelism is None or isinstance(parallelism, int)
-    assert rate is None or isinstance(rate, int)
-    assert period is None or isinstance(period, timedelta)
-    # Every part was checked above as __post_init__ checks it: made without checking again.
-    parsed: FlowControlValue = object.__new__(FlowControlValue)
-    object.__setattr__(parsed, "parallelism", parallelism)
-    object.__setattr__(parsed, "rate", rate)
-    object.__setattr__(parsed, "period", period)
-    return parsed
+    return _value(found)  # every part was checked above as __post_init__ checks it
 
 
 _SPACE: Final = re.compile(r"\s")
