@@ -26,6 +26,8 @@ TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 _NOT_VCHAR: Final = re.compile(r"[^\x21-\x7e]")
 _NOT_TCHAR: Final = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
+#: A letter after a character that is neither a letter nor "-" (see canonical_token).
+_LETTER_AFTER_OTHER: Final = re.compile(r"[^A-Za-z-][A-Za-z]")
 
 _ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _ASCII_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -158,9 +160,12 @@ def canonical_token(name: str) -> str:
     >>> canonical_token("upstash-workflow-runid")
     'Upstash-Workflow-Runid'
     """
-    if name.isascii() and name.replace("-", "").isalpha():
-        # Letters and hyphens only: str.title() upper-cases the first letter of each word and
-        # lower-cases the rest, Go's rule, in one call (it would also start a word after a
-        # digit or "_", so other names take the word-by-word way).
+    if name.isascii() and (
+        name.replace("-", "").isalpha() or _LETTER_AFTER_OTHER.search(name) is None
+    ):
+        # str.title() upper-cases the first letter of each word and lower-cases the rest, Go's
+        # rule, in one call; but its words also start after a digit, "_" or any non-letter, so
+        # it serves only names where no letter follows one (as "unknown-523"); other names
+        # take the word-by-word way.
         return name.title()
     return "-".join(map(str.capitalize, name.split("-")))

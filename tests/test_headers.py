@@ -180,6 +180,9 @@ def _go_canonical(name: str) -> str:
 @given(tokens | st.text(st.sampled_from(list("aZ-")), min_size=1, max_size=12))
 @example("x-api2key")  # str.title() would start a word after the digit
 @example("x_y-z")
+@example("unknown-523")  # str.title() serves: no letter after a digit
+@example("1a-b")
+@example("a.b-c")
 def test_canonical_name_is_gos(name: str) -> None:
     assert canonical_header_name(name) == _go_canonical(name)
 

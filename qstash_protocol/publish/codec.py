@@ -472,7 +472,7 @@ def decode_fields(
         parsed = names.get(name, missing)
         if parsed is missing:
             try:
-                parsed = _meaning(name)
+                parsed = _read_name(name)
             except ProtocolError as error:
                 errors.append((index, error.with_header(name[:MAX_HEADER_NAME_LENGTH])))
                 continue
@@ -995,9 +995,11 @@ def _walk(root: _Scope, scopes: tuple[str, ...]) -> _Scope:
 
 
 def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
-    """Remember ``key`` in ``cache`` if it is short (see _MAX_CACHED_NAME)."""
+    """Remember ``key`` in ``cache`` if it is short (see _MAX_CACHED_NAME), as _store does."""
     if len(key) <= _MAX_CACHED_NAME:
-        _store(cache, key, value)
+        if len(cache) >= _CACHE_SIZE:  # _store's two lines, inline: a call less on cold paths
+            cache.clear()
+        cache[key] = value
 
 
 def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -1012,14 +1014,9 @@ def _unknown_directive(directive: str) -> tuple[str, bool | None]:
 
     Whether it may be a slip is left for the caller (``None``: not known yet).
     """
-    info = (_unscoped(directive), None)
+    info = ("Upstash-" + canonical_token(directive), None)  # a directive is part of a token
     _remember(_unknown_cache, directive, info)
     return info
-
-
-def _unscoped(directive: str) -> str:
-    """The unscoped header name of an unknown directive (part of a valid name: a token)."""
-    return "Upstash-" + canonical_token(directive)
 
 
 _VOCABULARY: dict[str, HeaderName | None] = {}
@@ -1039,7 +1036,7 @@ def _vocabulary() -> dict[str, HeaderName | None]:
             if parsed is not None and parsed.kind == "unknown":
                 directive = parsed.directive
                 slip = closest_directive(directive) is not None
-                _VOCABULARY_UNKNOWNS[directive] = (_unscoped(directive), slip)
+                _VOCABULARY_UNKNOWNS[directive] = ("Upstash-" + canonical_token(directive), slip)
         _VOCABULARY.update(table)
     return _VOCABULARY
 
@@ -1177,22 +1174,20 @@ def _meaning(name: str) -> HeaderName | None:
     token, scopes too deep), as :func:`~qstash_protocol.publish.headers.parse_header_name` does.
     """
     parsed = _names.get(name, _MISSING)
-    if parsed is _MISSING:
-        # An ASCII name whose lower case is in the vocabulary is a valid token: no checks.
-        vocabulary = _VOCABULARY or _vocabulary()
-        parsed = vocabulary.get(name.lower(), _MISSING) if name.isascii() else _MISSING
-        if parsed is _MISSING:  # refused if too long, else read with the grammar (and kept)
-            if len(name) > MAX_HEADER_NAME_LENGTH:
-                _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
-            return _classify(name)
-        _remember(_names, name, parsed)
-    return parsed  # type: ignore[no-any-return]
+    return _read_name(name) if parsed is _MISSING else parsed
 
 
-def _classify(name: str) -> HeaderName | None:
-    parsed = parse_header_name(name)
+def _read_name(name: str) -> HeaderName | None:
+    """:func:`_meaning` of a name not in ``_names`` (where it is then kept)."""
+    # An ASCII name whose lower case is in the vocabulary is a valid token: no checks.
+    vocabulary = _VOCABULARY or _vocabulary()
+    parsed = vocabulary.get(name.lower(), _MISSING) if name.isascii() else _MISSING
+    if parsed is _MISSING:  # refused if too long, else read with the grammar
+        if len(name) > MAX_HEADER_NAME_LENGTH:
+            _raise_too_long(name, "name", MAX_HEADER_NAME_LENGTH)
+        parsed = parse_header_name(name)
     _remember(_names, name, parsed)
-    return parsed
+    return parsed  # type: ignore[no-any-return]
 
 
 def _orphan(url_header: str, name: str, value: str) -> Finding:
@@ -1559,7 +1554,9 @@ def _check_extra_name(name: str) -> None:
             value=name,
             span=(0, len(name)),
         )
-    parsed = _classify(name) if name not in _names else _names[name]
+    parsed = _names.get(name, _MISSING)
+    if parsed is _MISSING:
+        parsed = parse_header_name(name)
     if parsed is None or parsed.scopes or parsed.kind != "unknown":
         raise InvalidHeader(
             f"extra headers are Upstash- headers this library does not model, written "
