@@ -387,27 +387,11 @@ def test_cron_fields_split_at_commas_as_the_grammar_reads_them(field: str) -> No
     assert cron._field_items(field) == cron._grammar_items(field)
 
 
-def _go_fields_char_by_char(text: str, start: int) -> list[tuple[int, str]]:
-    """Go's strings.Fields(text[start:]), unicode.IsSpace character by character, with offsets."""
-    fields = []
-    begin = -1
-    for index in range(start, len(text)):
-        if text[index] in cron._GO_SPACE:
-            if begin >= 0:
-                fields.append((begin, text[begin:index]))
-                begin = -1
-        elif begin < 0:
-            begin = index
-    if begin >= 0:
-        fields.append((begin, text[begin:]))
-    return fields
-
-
 @given(st.text(st.sampled_from([" ", "\t", "\xa0", "\u2028", "\x1c", "*", "5", "\u0130"])))
 @example("  * 5  ")
 def test_cron_fields_are_gos_strings_fields(text: str) -> None:
     for start in range(min(len(text), 3) + 1):
-        assert cron._go_fields(text, start) == _go_fields_char_by_char(text, start)
+        assert cron._go_fields(text, start) == cron._go_fields_by_char(text, start)
 
 
 def test_every_go_space_but_space_is_unprintable() -> None:

@@ -398,14 +398,20 @@ def _parser() -> Lark:
 
 def _go_fields(text: str, start: int) -> list[tuple[int, str]]:
     """Go's strings.Fields(text[start:]) with the offset of each field in ``text``."""
-    fields: list[tuple[int, str]] = []
     rest = text[start:]
-    if rest.isprintable():  # no Go space but " ": every other one is unprintable
-        for part in rest.split(" "):
-            if part:
-                fields.append((start, part))
-            start += len(part) + 1
-        return fields
+    if not rest.isprintable():  # a Go space other than " " may be in it (all are unprintable)
+        return _go_fields_by_char(text, start)
+    fields: list[tuple[int, str]] = []
+    for part in rest.split(" "):
+        if part:
+            fields.append((start, part))
+        start += len(part) + 1
+    return fields
+
+
+def _go_fields_by_char(text: str, start: int) -> list[tuple[int, str]]:
+    """:func:`_go_fields`, testing every character for unicode.IsSpace as Go does."""
+    fields: list[tuple[int, str]] = []
     begin = -1
     for index in range(start, len(text)):
         if text[index] in _GO_SPACE:
