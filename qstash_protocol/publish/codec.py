@@ -995,11 +995,9 @@ def _walk(root: _Scope, scopes: tuple[str, ...]) -> _Scope:
 
 
 def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
-    """Remember ``key`` in ``cache`` if it is short (see _MAX_CACHED_NAME), as _store does."""
+    """Remember ``key`` in ``cache`` if it is short (see _MAX_CACHED_NAME)."""
     if len(key) <= _MAX_CACHED_NAME:
-        if len(cache) >= _CACHE_SIZE:  # _store's two lines, inline: a call less on cold paths
-            cache.clear()
-        cache[key] = value
+        _store(cache, key, value)
 
 
 def _store(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -1014,9 +1012,14 @@ def _unknown_directive(directive: str) -> tuple[str, bool | None]:
 
     Whether it may be a slip is left for the caller (``None``: not known yet).
     """
-    info = ("Upstash-" + canonical_token(directive), None)  # a directive is part of a token
+    info = (_unscoped(directive), None)
     _remember(_unknown_cache, directive, info)
     return info
+
+
+def _unscoped(directive: str) -> str:
+    """The unscoped header name of an unknown directive (part of a valid name: a token)."""
+    return "Upstash-" + canonical_token(directive)
 
 
 _VOCABULARY: dict[str, HeaderName | None] = {}
@@ -1036,7 +1039,7 @@ def _vocabulary() -> dict[str, HeaderName | None]:
             if parsed is not None and parsed.kind == "unknown":
                 directive = parsed.directive
                 slip = closest_directive(directive) is not None
-                _VOCABULARY_UNKNOWNS[directive] = ("Upstash-" + canonical_token(directive), slip)
+                _VOCABULARY_UNKNOWNS[directive] = (_unscoped(directive), slip)
         _VOCABULARY.update(table)
     return _VOCABULARY
 
@@ -1516,7 +1519,7 @@ def _check_encoded(out: dict[str, str]) -> None:
         parsed = names.get(name, _MISSING)
         if parsed is _MISSING:
             try:
-                parsed = _meaning(name)
+                parsed = _read_name(name)
             except ProtocolError as error:
                 raise error.with_header(name[:MAX_HEADER_NAME_LENGTH]) from None
         if len(value) > MAX_HEADER_VALUE_LENGTH:
