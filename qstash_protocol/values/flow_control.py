@@ -67,6 +67,7 @@ from typing import ClassVar, Final, NoReturn
 
 from qstash_protocol._chars import (
     DIGITS,
+    OWS,
     bad_char_reason,
     check_str,
     first_not_vchar,
@@ -287,27 +288,24 @@ def _parse_common(text: str) -> FlowControlValue | None:
     """
     found: dict[str, int | timedelta] = {}
     for part in text.split(","):
-        item = part.strip(" \t")
+        item = part.strip(OWS)
         key, _, raw = item.partition("=")
         # No whitespace check: a key with some is no key, and neither a count nor a duration
         # with some parses.
         if key not in _KEY_SET or key in found or not raw:
             return None
-        if key == "period":
-            try:
+        try:
+            if key == "period":
                 period = parse_duration(raw, allow_bare_seconds=True)
-            except InvalidDuration:
+                _check_period(period, None, None)
+                found[key] = period
+            elif DIGITS.fullmatch(raw):  # as _parse_count reads a count
+                count = int(raw)
+                _check_count(key, count, None, None)
+                found[key] = count
+            else:
                 return None
-            if not MIN_FLOW_CONTROL_PERIOD <= period <= MAX_FLOW_CONTROL_PERIOD or (
-                period.microseconds
-            ):
-                return None
-            found[key] = period
-        elif (
-            raw.isdigit() and raw.isascii() and 1 <= (count := int(raw)) <= MAX_FLOW_CONTROL_INTEGER
-        ):
-            found[key] = count
-        else:
+        except (InvalidDuration, InvalidFlowControl):
             return None
     if "parallelism" not in found and "rate" not in found:
         return None
