@@ -147,10 +147,7 @@ class RedactFields:
         for name in names:
             check_str(name, "a header name")
             _check_header_name(name, None, None)
-        canonical = (
-            () if self.all_headers else tuple(sorted({canonical_header_name(n) for n in names}))
-        )
-        object.__setattr__(self, "headers", canonical)
+        object.__setattr__(self, "headers", _normalised(self.all_headers, names))
         if not (self.body or self.all_headers or self.headers):
             _fail(
                 "redact.empty", "nothing to redact: give body, header or header[Name]", None, None
@@ -406,13 +403,17 @@ def _parse_cached(text: str) -> RedactFields:
             names.append(name)
         else:
             _fail("redact.unknown_field", _unknown_message(raw), text, (item.start, item.end))
-    # Normalised as __post_init__ would (every name is a token, checked above, and an item
-    # was given), which is left out: the value is made as it is.
-    if all_headers or not names:
-        return RedactFields._create(body, all_headers, ())
-    if len(names) == 1:
-        return RedactFields._create(body, False, (canonical_token(names[0]),))
-    return RedactFields._create(body, False, tuple(sorted({canonical_token(n) for n in names})))
+    # Every name is a token (checked above) and an item was given: made without __post_init__
+    # checking that again, and normalised as it normalises.
+    return RedactFields._create(body, all_headers, _normalised(all_headers, names))
+
+
+def _normalised(all_headers: bool, names: Iterable[str]) -> tuple[str, ...]:
+    """The ``headers`` of a value: canonical case, no duplicates, sorted (checked tokens).
+
+    None with ``all_headers``, which covers them all.
+    """
+    return () if all_headers else tuple(sorted({canonical_token(name) for name in names}))
 
 
 def _unknown_message(raw: str) -> str:
