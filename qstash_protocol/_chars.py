@@ -116,13 +116,9 @@ def split_items(text: str) -> list[Item]:
     for part in text.split(","):
         raw_end = raw_start + len(part)
         kept = part.strip(OWS)
-        if len(kept) == len(part):  # the common item: no spaces around it
-            items.append(new_tuple(Item, (raw_start, raw_end, raw_start, raw_end)))
-        elif kept:
-            start = raw_end - len(part.lstrip(OWS))
-            items.append(new_tuple(Item, (raw_start, raw_end, start, start + len(kept))))
-        else:  # nothing but OWS: an empty item at its end
-            items.append(new_tuple(Item, (raw_start, raw_end, raw_end, raw_end)))
+        # where what is kept starts; nothing but OWS is an empty item at the end
+        start = raw_end - len(part.lstrip(OWS)) if kept else raw_end
+        items.append(new_tuple(Item, (raw_start, raw_end, start, start + len(kept))))
         raw_start = raw_end + 1
     return items
 
