@@ -19,7 +19,8 @@ script prints each ratio and their spread.
 from __future__ import annotations
 
 import json
-import timeit
+
+from _turns import best_in_turns
 
 from qstash_protocol import decode_batch, decode_request
 
@@ -70,13 +71,9 @@ def _once(body: bytes, requests: list[tuple[str, dict[str, str]]]) -> tuple[floa
         json.loads(body)
         return [decode_request(path, headers) for path, headers in requests]
 
-    # Interleaved, so that a busy machine slows both alike; the best of 7 of each.
-    number = 200
-    ours_times, peer_times = [], []
-    for _ in range(7):
-        ours_times.append(timeit.timeit(ours, number=number))
-        peer_times.append(timeit.timeit(peer, number=number))
-    return min(ours_times) / number, min(peer_times) / number
+    # In turns, so that a busy machine slows both alike; the best of 7 of each.
+    ours_time, peer_time = best_in_turns([ours, peer], number=200)
+    return ours_time, peer_time
 
 
 def main() -> None:

@@ -19,9 +19,7 @@ deduplication id and a forwarded request id (values no cache has seen, as in rea
 
 from __future__ import annotations
 
-import timeit
-from collections.abc import Callable
-
+from _turns import best_in_turns
 from qstash.message import prepare_headers
 
 from qstash_protocol import decode_headers, encode_headers
@@ -47,22 +45,6 @@ SDK_ARGUMENTS = {
 }
 
 
-def per_call(
-    funcs: list[Callable[[], object]], number: int = 20_000, repeat: int = 7
-) -> list[float]:
-    """Each function's best time per call, the functions taking turns within every repeat.
-
-    Taking turns, each ratio compares times taken moments apart: a shared machine's speed
-    drifts between blocks of repeats by more than the ratios' differences.
-    """
-    timers = [timeit.Timer(func) for func in funcs]
-    best = [float("inf")] * len(funcs)
-    for _ in range(repeat):
-        for index, timer in enumerate(timers):
-            best[index] = min(best[index], timer.timeit(number))
-    return [seconds / number for seconds in best]
-
-
 def main() -> None:
     headers = prepare_headers(**SDK_ARGUMENTS)  # type: ignore[arg-type]
     options = decode_headers(headers)
@@ -70,12 +52,13 @@ def main() -> None:
         raise SystemExit("the SDK and the library disagree on the headers")
     assert decode_headers(encode_headers(options)) == options
 
-    sdk, encode, decode = per_call(
+    sdk, encode, decode = best_in_turns(
         [
             lambda: prepare_headers(**SDK_ARGUMENTS),  # type: ignore[arg-type]
             lambda: encode_headers(options),
             lambda: decode_headers(headers),
-        ]
+        ],
+        number=20_000,
     )
     print(f"{len(headers)} headers, the same request repeated")
     print(f"{'prepare_headers (qstash SDK)':<32}{sdk * 1e6:>8.2f} us")
@@ -107,7 +90,7 @@ def main() -> None:
             decode_headers(h)
 
     sdk, encode, decode = (
-        seconds / count for seconds in per_call([sdk_stream, encode_stream, decode_stream], 1)
+        seconds / count for seconds in best_in_turns([sdk_stream, encode_stream, decode_stream], 1)
     )
     print(f"{len(requests[0])} headers, {count} requests with distinct ids")
     print(f"{'prepare_headers (qstash SDK)':<32}{sdk * 1e6:>8.2f} us")
